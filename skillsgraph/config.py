@@ -1,0 +1,61 @@
+"""Settings: where the store is, where the project's ontology, shapes and mappings are.
+
+Read from arguments first, then environment variables (``SKILLSGRAPH_STORE``,
+``SKILLSGRAPH_HOME``, ``SKILLSGRAPH_BASE``), then defaults.
+
+>>> Settings(store="memory").graph("source/esco")
+'https://w3id.org/skillsgraph/graph/source/esco'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASE = "https://w3id.org/skillsgraph/"
+DEFAULT_STORE = Path(".skillsgraph") / "store"
+
+
+def _project_home() -> Path:
+    return Path(os.environ.get("SKILLSGRAPH_HOME") or Path(__file__).resolve().parents[1])
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured, with the defaults of an embedded local graph."""
+
+    store: str = field(
+        default_factory=lambda: os.environ.get("SKILLSGRAPH_STORE", str(DEFAULT_STORE))
+    )
+    home: Path = field(default_factory=_project_home)
+    base: str = field(default_factory=lambda: os.environ.get("SKILLSGRAPH_BASE", DEFAULT_BASE))
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.home / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.home / "shapes"
+
+    @property
+    def mappings_dir(self) -> Path:
+        return self.home / "mappings"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Rejected records, as JSON Lines, one file per source: next to an on-disk store."""
+        if self.store == "memory":
+            return Path(".skillsgraph") / "quarantine"
+        return Path(self.store).parent / "quarantine"
+
+    def graph(self, name: str) -> str:
+        """The IRI of one of our named graphs, e.g. ``source/esco`` or ``provenance``."""
+        return f"{self.base}graph/{name}"
+
+    def source_graph(self, source: str) -> str:
+        return self.graph(f"source/{source}")
+
+    def resource(self, kind: str, key: str) -> str:
+        return f"{self.base}id/{kind}/{key}"

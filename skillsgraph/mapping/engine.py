@@ -1,0 +1,312 @@
+"""Execute a compiled :class:`~skillsgraph.mapping.model.Mapping` with Polars.
+
+Each triples map becomes a handful of vectorised frame operations (select, explode, join);
+the result is one frame of quads in N-Triples form, each quad keeping the source file and
+record it came from so that a record can be rejected whole. No Python code runs per record.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from skillsgraph.errors import MappingError
+from skillsgraph.mapping.model import (
+    Mapping,
+    ObjectMap,
+    PredicateObjectMap,
+    ReferencingObjectMap,
+    TermMap,
+    TriplesMap,
+)
+from skillsgraph.mapping.sources import RECORD, SourceCache
+from skillsgraph.mapping.terms import constant_term, iri_problem_expr, term_expr
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+DEFAULT_GRAPH = ""
+QUAD_SCHEMA = {
+    "s": pl.String,
+    "p": pl.String,
+    "o": pl.String,
+    "g": pl.String,
+    "source": pl.String,
+    "record": pl.UInt32,
+    "map": pl.String,
+}
+REJECTION_SCHEMA = {
+    "source": pl.String,
+    "record": pl.UInt32,
+    "map": pl.String,
+    "reason": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class MappingResult:
+    """The quads a mapping produced, the records it read, and the records it rejected.
+
+    ``quads`` has columns s, p, o, g (N-Triples terms; g is "" for the default graph),
+    source, record and map. A rejected record contributes no quad at all.
+    """
+
+    mapping: Mapping
+    quads: pl.DataFrame
+    records: dict[Path, int]
+    rejections: pl.DataFrame
+
+    @property
+    def records_read(self) -> int:
+        return sum(self.records.values())
+
+    def unique_quads(self) -> pl.DataFrame:
+        return self.quads.select("s", "p", "o", "g").unique(maintain_order=True)
+
+    def nquads(self) -> str:
+        """The distinct quads as an N-Quads document."""
+        return nquads_text(self.unique_quads())
+
+
+def nquads_text(quads: pl.DataFrame) -> str:
+    """Serialise a frame with s, p, o, g columns of N-Triples terms as N-Quads."""
+    if quads.height == 0:
+        return ""
+    graph = pl.when(pl.col("g") == DEFAULT_GRAPH).then(pl.lit("")).otherwise(" " + pl.col("g"))
+    line = pl.concat_str([pl.col("s"), pl.lit(" "), pl.col("p"), pl.lit(" "), pl.col("o"), graph])
+    return str(quads.select((line + pl.lit(" .\n")).str.join("")).item())
+
+
+def run_mapping(mapping: Mapping, *, cache: SourceCache | None = None) -> MappingResult:
+    """Run every triples map of ``mapping``; raise :class:`MappingError` on a broken map."""
+    cache = cache or SourceCache()
+    quads: list[pl.DataFrame] = []
+    rejections: list[pl.DataFrame] = []
+    records: dict[Path, int] = {}
+    for tm in mapping.triples_maps:
+        frame = cache.frame(tm.source)
+        records[tm.source.path] = frame.height
+        run = _TriplesMapRun(mapping, tm, frame, cache)
+        produced = run.quads()
+        if frame.height and produced.height == 0 and not tm.allow_empty:
+            raise MappingError(_empty_message(tm, frame))
+        quads.append(produced)
+        rejections.extend(run.rejections)
+    all_rejections = _concat(rejections, REJECTION_SCHEMA).unique(maintain_order=True)
+    all_quads = _drop_rejected(_concat(quads, QUAD_SCHEMA), all_rejections)
+    return MappingResult(mapping, all_quads, records, all_rejections)
+
+
+class _TriplesMapRun:
+    """The quads of one triples map over its (already read) source frame."""
+
+    def __init__(
+        self, mapping: Mapping, tm: TriplesMap, frame: pl.DataFrame, cache: SourceCache
+    ) -> None:
+        self.mapping, self.tm, self.frame, self.cache = mapping, tm, frame, cache
+        self.rejections: list[pl.DataFrame] = []
+        self.source = str(tm.source.path)
+        _check_references(tm, frame)
+        self.subjects = self._terms(frame, tm.subject, "s")
+
+    def quads(self) -> pl.DataFrame:
+        parts = list(self._class_quads())
+        for pom in self.tm.predicate_objects:
+            parts.extend(self._pom_quads(pom))
+        return _concat(parts, QUAD_SCHEMA)
+
+    def _class_quads(self) -> Iterator[pl.DataFrame]:
+        for cls in self.tm.classes:
+            yield from self._expand(self.subjects, [RDF_TYPE], f"<{cls}>", self.tm.graphs)
+
+    def _pom_quads(self, pom: PredicateObjectMap) -> Iterator[pl.DataFrame]:
+        predicates = [self._predicate(p) for p in pom.predicates]
+        graphs = self.tm.graphs + pom.graphs
+        selected = self._selected_records(pom)
+        for obj in pom.objects:
+            pairs = self._object_pairs(obj)
+            if selected is not None:
+                pairs = pairs.join(selected, on=RECORD, how="semi")
+            yield from self._expand(pairs, predicates, None, graphs)
+
+    def _selected_records(self, pom: PredicateObjectMap) -> pl.DataFrame | None:
+        """The records meeting the map's conditions (None: every record)."""
+        if not pom.conditions:
+            return None
+        for cond in pom.conditions:
+            if cond.reference not in self.frame.columns:
+                raise MappingError(_missing_message(self.tm, cond.reference, self.frame, pom.where))
+        test = pl.all_horizontal([pl.col(c.reference) == c.value for c in pom.conditions])
+        return self.frame.filter(test.fill_null(False)).select(RECORD)
+
+    def _predicate(self, tm: TermMap) -> str | pl.DataFrame:
+        """A constant predicate as its N-Triples form, any other as (record, p) pairs."""
+        if tm.constant is not None:
+            return constant_term(tm, self.mapping.base)
+        return self._terms(_explode(self.frame, tm), tm, "p")
+
+    def _object_pairs(self, obj: ObjectMap) -> pl.DataFrame:
+        """A frame of (record, s, o) for one object map."""
+        if isinstance(obj, ReferencingObjectMap):
+            return self._join(obj)
+        frame = _explode(self.frame, obj)
+        objects = self._terms(frame, obj, "o")
+        subjects = self.subjects.select(RECORD, "s")
+        return objects.join(subjects, on=RECORD, how="inner").select(RECORD, "s", "o")
+
+    def _join(self, ref: ReferencingObjectMap) -> pl.DataFrame:
+        parent = self.mapping.get(ref.parent)
+        parent_frame = self.cache.frame(parent.source)
+        _check_references(parent, parent_frame)
+        parent_subject = term_expr(parent.subject, self.mapping.base).alias("o")
+        if not ref.conditions:
+            if parent.source == self.tm.source:
+                pairs = self.frame.select(RECORD, parent_subject)
+                return self.subjects.join(pairs, on=RECORD).select(RECORD, "s", "o")
+            objects = parent_frame.select(parent_subject).drop_nulls().unique()
+            return self.subjects.select(RECORD, "s").join(objects, how="cross")
+        keys = [f"__k{i}" for i in range(len(ref.conditions))]
+        child_cols = [c.child for c in ref.conditions]
+        missing = [c for c in child_cols if c not in self.frame.columns]
+        if missing:
+            raise MappingError(_missing_message(self.tm, missing[0], self.frame, ref.where))
+        child = self.subjects.join(
+            self.frame.select(
+                RECORD,
+                *[pl.col(c.child).alias(k) for c, k in zip(ref.conditions, keys, strict=True)],
+            ),
+            on=RECORD,
+        )
+        parent_keys = parent_frame.select(
+            parent_subject,
+            *[pl.col(c.parent).alias(k) for c, k in zip(ref.conditions, keys, strict=True)],
+        ).drop_nulls()
+        return child.join(parent_keys.unique(), on=keys, how="inner").select(RECORD, "s", "o")
+
+    def _terms(self, frame: pl.DataFrame, tm: TermMap, name: str) -> pl.DataFrame:
+        """(record, name) for every record whose term is valid; invalid ones are rejected."""
+        problem = iri_problem_expr(tm, self.mapping.base)
+        term = term_expr(tm, self.mapping.base).alias(name)
+        if problem is None:
+            return frame.select(RECORD, term).drop_nulls(name)
+        checked = frame.select(RECORD, term, problem.alias("__problem"))
+        bad = checked.filter(pl.col("__problem").is_not_null())
+        if bad.height:
+            self.rejections.append(
+                bad.select(
+                    pl.lit(self.source).alias("source"),
+                    pl.col(RECORD).alias("record"),
+                    pl.lit(self.tm.name).alias("map"),
+                    (
+                        pl.lit(f"{tm.where}: the {_role(name)} value ")
+                        + pl.col(name)
+                        + pl.lit(" ")
+                        + pl.col("__problem")
+                    ).alias("reason"),
+                )
+            )
+        return checked.filter(pl.col("__problem").is_null()).select(RECORD, name).drop_nulls(name)
+
+    def _expand(
+        self,
+        pairs: pl.DataFrame,
+        predicates: list[str | pl.DataFrame],
+        constant_object: str | None,
+        graph_maps: tuple[TermMap, ...],
+    ) -> Iterator[pl.DataFrame]:
+        """Every (predicate, graph) combination of the (record, s[, o]) pairs."""
+        graphs = self._graph_columns(graph_maps)
+        obj = pl.lit(constant_object) if constant_object is not None else pl.col("o")
+        for predicate in predicates:
+            with_p = pairs
+            if isinstance(predicate, pl.DataFrame):
+                with_p = pairs.join(predicate, on=RECORD, how="inner")
+            p = pl.lit(predicate) if isinstance(predicate, str) else pl.col("p")
+            for graph in graphs:
+                frame = with_p if graph is None else with_p.join(graph, on=RECORD, how="inner")
+                g = pl.lit(DEFAULT_GRAPH) if graph is None else pl.col("g")
+                yield frame.select(
+                    pl.col("s"),
+                    p.alias("p"),
+                    obj.alias("o"),
+                    g.alias("g"),
+                    pl.lit(self.source).alias("source"),
+                    pl.col(RECORD).alias("record"),
+                    pl.lit(self.tm.name).alias("map"),
+                ).drop_nulls(["p", "o"])
+
+    def _graph_columns(self, graph_maps: tuple[TermMap, ...]) -> list[pl.DataFrame | None]:
+        if not graph_maps:
+            return [None]
+        return [self._terms(_explode(self.frame, gm), gm, "g") for gm in graph_maps]
+
+
+def _explode(frame: pl.DataFrame, tm: TermMap) -> pl.DataFrame:
+    """Split a multi-valued cell into one row per item (stripped, empties dropped)."""
+    if tm.split is None:
+        return frame
+    refs = tm.references
+    if len(refs) != 1:
+        raise MappingError(
+            f"{tm.where}: split needs a term with exactly one reference; found {len(refs)}"
+        )
+    col = refs[0]
+    exploded = frame.with_columns(pl.col(col).str.split(tm.split)).explode(col)
+    item = pl.col(col).str.strip_chars()
+    return exploded.with_columns(pl.when(item != "").then(item).otherwise(None).alias(col))
+
+
+def _check_references(tm: TriplesMap, frame: pl.DataFrame) -> None:
+    for term in _term_maps(tm):
+        for ref in term.references:
+            if ref not in frame.columns:
+                raise MappingError(_missing_message(tm, ref, frame, term.where))
+
+
+def _term_maps(tm: TriplesMap) -> Iterator[TermMap]:
+    yield tm.subject
+    yield from tm.graphs
+    for pom in tm.predicate_objects:
+        yield from pom.predicates
+        yield from pom.graphs
+        yield from (o for o in pom.objects if isinstance(o, TermMap))
+
+
+def _missing_message(tm: TriplesMap, column: str, frame: pl.DataFrame, where: object) -> str:
+    columns = [c for c in frame.columns if c != RECORD]
+    close = difflib.get_close_matches(column, columns, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"{where}: triples map {tm.name!r}: column {column!r} is not in {tm.source.path}; "
+        f"its columns are {', '.join(columns)}{hint}"
+    )
+
+
+def _empty_message(tm: TriplesMap, frame: pl.DataFrame) -> str:
+    refs = sorted({r for t in _term_maps(tm) for r in t.references if r in frame.columns})
+    empty = [r for r in refs if frame[r].null_count() == frame.height]
+    detail = f"; these columns are empty in every record: {', '.join(empty)}" if empty else ""
+    return (
+        f"{tm.where}: triples map {tm.name!r} produced no quads from {frame.height} records "
+        f"of {tm.source.path}{detail}. If that is expected, set allowEmpty: true"
+    )
+
+
+def _role(name: str) -> str:
+    return {"s": "subject", "o": "object", "g": "graph"}.get(name, name)
+
+
+def _concat(
+    frames: list[pl.DataFrame], schema: dict[str, pl.DataType] | dict[str, type]
+) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([f.cast(schema) for f in frames], how="vertical")  # type: ignore[arg-type]
+
+
+def _drop_rejected(quads: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
+    if rejections.height == 0:
+        return quads
+    return quads.join(rejections.select("source", "record"), on=["source", "record"], how="anti")

@@ -1,0 +1,75 @@
+"""The small ``Store`` protocol everything above ``store/`` talks to.
+
+Two implementations sit behind it: the embedded pyoxigraph store (default) and, later, a
+remote SPARQL 1.1 server. Results use pyoxigraph's result classes in both cases (a remote
+store parses the server's SPARQL results with ``pyoxigraph.parse_query_results``), so the
+callers never know which store answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class ReplaceReport:
+    """What one atomic graph replacement did."""
+
+    graph: str
+    quads_before: int
+    quads_after: int
+    removed: int
+    added: int
+    seconds: float
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An RDF dataset that can be queried, and whose named graphs are replaced atomically."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives: a path, ``memory``, or a server URL."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query. ``default_graphs``: the graphs merged as the default graph
+        (None: the store's own default graph); ``named_graphs``: the graphs ``GRAPH`` may
+        reach (None: all)."""
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction."""
+        ...
+
+    def replace_graph(self, graph: str, ntriples: str) -> ReplaceReport:
+        """Make ``graph`` hold exactly the triples of the N-Triples document, atomically."""
+        ...
+
+    def add_triples(self, graph: str, ntriples: str) -> None:
+        """Add triples to ``graph`` in one transaction (append-only graphs: provenance)."""
+        ...
+
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs."""
+        ...
+
+    def count(self, graph: str | None = None) -> int:
+        """Quads in ``graph`` (None: in the whole store)."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...

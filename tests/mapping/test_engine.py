@@ -1,0 +1,116 @@
+"""The Polars engine: golden cases, rejections and the errors a data engineer gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from skillsgraph.errors import MappingError
+from skillsgraph.mapping.engine import run_mapping
+from skillsgraph.mapping.yarrrml import compile_yarrrml, compile_yarrrml_text
+
+CASES = Path(__file__).parent.parent / "cases" / "mapping"
+
+
+def canonical_quads(nquads: str) -> set[str]:
+    """The quads of an N-Quads document with blank nodes canonicalised (RDFC-1.0)."""
+    dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in dataset}
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_golden_case(case: str) -> None:
+    folder = CASES / case
+    result = run_mapping(compile_yarrrml(folder / "mapping.yml"))
+    expected = canonical_quads((folder / "expected.nq").read_text(encoding="utf-8"))
+    assert canonical_quads(result.nquads()) == expected
+    assert result.rejections.height == 0
+
+
+def _write(tmp_path: Path, csv: str, mapping: str) -> Path:
+    (tmp_path / "data.csv").write_text(csv, encoding="utf-8")
+    path = tmp_path / "m.yml"
+    path.write_text(mapping, encoding="utf-8")
+    return path
+
+
+MAPPING = """\
+prefixes:
+  ex: http://ex.org/
+mappings:
+  thing:
+    sources: [data.csv~csv]
+    s: {subject}
+    po:
+      - [ex:label, {label}]
+"""
+
+
+def test_missing_column_names_file_line_map_and_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "id,label\n1,a\n", MAPPING.format(subject="ex:$(id)", label="$(lable)"))
+    with pytest.raises(MappingError) as info:
+        run_mapping(compile_yarrrml(path))
+    message = str(info.value)
+    assert f"{path}:8" in message
+    assert "triples map 'thing'" in message
+    assert "column 'lable'" in message
+    assert "did you mean 'label'" in message
+
+
+def test_a_map_that_produces_nothing_is_an_error(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "id,label\n,a\n,b\n", MAPPING.format(subject="ex:$(id)", label="$(label)")
+    )
+    with pytest.raises(MappingError) as info:
+        run_mapping(compile_yarrrml(path))
+    message = str(info.value)
+    assert "triples map 'thing' produced no quads from 2 records" in message
+    assert "empty in every record: id" in message
+    assert "allowEmpty" in message
+
+
+def test_allow_empty_lets_a_map_produce_nothing(tmp_path: Path) -> None:
+    text = MAPPING.format(subject="ex:$(id)", label="$(label)").replace(
+        "    sources:", "    allowEmpty: true\n    sources:"
+    )
+    path = _write(tmp_path, "id,label\n,a\n", text)
+    assert run_mapping(compile_yarrrml(path)).quads.height == 0
+
+
+def test_invalid_iri_values_reject_their_record_and_keep_the_rest(tmp_path: Path) -> None:
+    csv = "uri,label\nhttp://ex.org/ok,fine\nhttp://ex.org/has space,bad\nrelative/x,worse\n"
+    path = _write(tmp_path, csv, MAPPING.format(subject="$(uri)", label="$(label)"))
+    result = run_mapping(compile_yarrrml(path))
+    assert result.records_read == 3
+    assert sorted(result.rejections["record"].to_list()) == [2, 3]
+    reasons = " ".join(result.rejections["reason"].to_list())
+    assert "not allowed in an IRI" in reasons
+    assert "relative IRI" in reasons
+    assert result.unique_quads().height == 1
+    assert "http://ex.org/ok" in result.nquads()
+
+
+def test_relative_template_resolves_against_base(tmp_path: Path) -> None:
+    text = "base: http://base.org/\n" + MAPPING.format(subject="thing/$(id)", label="$(label)")
+    path = _write(tmp_path, "id,label\n7,x\n", text)
+    assert "<http://base.org/thing/7>" in run_mapping(compile_yarrrml(path)).nquads()
+
+
+def test_missing_source_file_names_the_mapping_line(tmp_path: Path) -> None:
+    mapping = compile_yarrrml_text(
+        MAPPING.format(subject="ex:$(id)", label="$(l)"), tmp_path / "m.yml"
+    )
+    with pytest.raises(Exception, match=r"m\.yml:5.*data\.csv does not exist"):
+        run_mapping(mapping)
+
+
+def test_quads_remember_their_source_record(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "id,label\n1,a\n2,b\n", MAPPING.format(subject="ex:$(id)", label="$(label)")
+    )
+    result = run_mapping(compile_yarrrml(path))
+    rows = result.quads.select("s", "record").sort("record").rows()
+    assert rows == [("<http://ex.org/1>", 1), ("<http://ex.org/2>", 2)]
