@@ -30,6 +30,7 @@ class Settings:
     )
     home: Path = field(default_factory=_project_home)
     base: str = field(default_factory=lambda: os.environ.get("SKILLSGRAPH_BASE", DEFAULT_BASE))
+    reports: Path | None = None
 
     @property
     def ontology_dir(self) -> Path:
@@ -46,6 +47,8 @@ class Settings:
     @property
     def quarantine_dir(self) -> Path:
         """Rejected records, as JSON Lines, one file per source: next to an on-disk store."""
+        if self.reports is not None:
+            return self.reports
         if self.store == "memory":
             return Path(".skillsgraph") / "quarantine"
         return Path(self.store).parent / "quarantine"

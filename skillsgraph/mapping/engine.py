@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -298,9 +299,7 @@ def _role(name: str) -> str:
     return {"s": "subject", "o": "object", "g": "graph"}.get(name, name)
 
 
-def _concat(
-    frames: list[pl.DataFrame], schema: dict[str, pl.DataType] | dict[str, type]
-) -> pl.DataFrame:
+def _concat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat([f.cast(schema) for f in frames], how="vertical")  # type: ignore[arg-type]

@@ -57,14 +57,14 @@ def iri_problem_expr(tm: TermMap, base: str | None) -> pl.Expr | None:
         return None
     value = _lexical(tm, encode=True)
     absolute = value.str.contains(_ABSOLUTE)
-    reasons = pl.when(value.str.contains(_IRI_FORBIDDEN)).then(
-        pl.lit('contains a character not allowed in an IRI (space, <, >, ", {, }, |, ^, `, \\)')
+    forbidden = pl.lit(
+        'contains a character not allowed in an IRI (space, <, >, ", {, }, |, ^, `, \\)'
     )
+    checks = pl.when(value.str.contains(_IRI_FORBIDDEN)).then(forbidden)
     if base is None:
-        reasons = reasons.when(~absolute).then(
-            pl.lit("is a relative IRI and the mapping declares no base")
-        )
-    return reasons.otherwise(None)
+        relative = pl.lit("is a relative IRI and the mapping declares no base")
+        return checks.when(~absolute).then(relative).otherwise(None)
+    return checks.otherwise(None)
 
 
 def constant_term(tm: TermMap, base: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skillsgraph.errors import BadInputError
+from skillsgraph.errors import BadInputError, NotFoundError
 from skillsgraph.store.base import QueryResult, ReplaceReport, Store
 from skillsgraph.store.embedded import EmbeddedStore
 
@@ -25,4 +25,10 @@ def open_store(location: str | Path, *, read_only: bool = False) -> Store:
         )
     if text == "memory":
         return EmbeddedStore(None)
-    return EmbeddedStore(Path(text), read_only=read_only)
+    path = Path(text)
+    if read_only and not path.exists():
+        raise NotFoundError(
+            f"no store at {path}: build one first with `skillsgraph ingest --all` "
+            "(or point --store / SKILLSGRAPH_STORE at an existing one)"
+        )
+    return EmbeddedStore(path, read_only=read_only)

@@ -36,6 +36,7 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self._path = path
+        self._read_only = read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -67,13 +68,14 @@ class EmbeddedStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        options: dict[str, object] = {}
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         if default_graphs is not None:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            default = [ox.NamedNode(g) for g in default_graphs]
+        named: list[ox.NamedNode | ox.BlankNode] | None = None
         if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            named = [ox.NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(sparql, **options)  # type: ignore[no-any-return]
+            return self._store.query(sparql, default_graph=default, named_graphs=named)
         except SyntaxError as exc:
             raise BadInputError(f"the SPARQL query is not valid: {exc}") from exc
         except OSError as exc:
@@ -117,10 +119,10 @@ class EmbeddedStore:
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         )
         assert isinstance(result, ox.QuerySolutions)
-        return int(next(iter(result))["n"].value)  # type: ignore[index,union-attr]
+        return int(next(iter(result))["n"].value)
 
     def close(self) -> None:
-        if self._path is not None:
+        if self._path is not None and not self._read_only:
             self._store.flush()
 
     def _load(self, graph: str, ntriples: str) -> None:

@@ -1,0 +1,252 @@
+"""The ``skillsgraph`` command line: a thin layer over the library.
+
+Each command calls one library function and prints its result; errors become a message on
+stderr and the exit code of their class (see ``skillsgraph.errors``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from functools import partial
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from skillsgraph.config import Settings
+from skillsgraph.errors import BadInputError, SkillsGraphError
+from skillsgraph.ingest import IngestReport, available_sources, ingest
+from skillsgraph.mapping.engine import run_mapping
+from skillsgraph.mapping.yarrrml import compile_yarrrml
+from skillsgraph.query import result_rows, run_query, serialize_result
+from skillsgraph.store import Store, open_store
+
+app = typer.Typer(
+    help="skillsgraph: build, validate and query the Skills Data Space knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Store directory (embedded), or 'memory'. Default: $SKILLSGRAPH_STORE or "
+        "./.skillsgraph/store",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def _settings(store: str | None) -> Settings:
+    return Settings(store=store) if store else Settings()
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a library call; turn our errors into a message and their exit code."""
+    try:
+        return action()
+    except SkillsGraphError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from exc
+
+
+@contextmanager
+def _opened(settings: Settings, *, read_only: bool = False) -> Iterator[Store]:
+    store = _run(lambda: open_store(settings.store, read_only=read_only))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@app.command("ingest")
+def ingest_command(
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="Sources to ingest, e.g. esco")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Ingest the ontology and every source")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Map, validate and load sources into the store; print the counts of each."""
+    settings = _settings(store)
+    names = available_sources(settings) if all_ else list(sources or [])
+    if not names:
+        err.print(
+            "error: name a source or use --all; sources: " + ", ".join(available_sources(settings))
+        )
+        raise typer.Exit(BadInputError.exit_code)
+    started = time.perf_counter()
+    reports: list[IngestReport] = []
+    with _opened(settings) as opened, _progress() as progress:
+        overall = progress.add_task("ingest", total=len(names))
+        for name in names:
+            reports.append(_run(partial(_ingest_one, opened, settings, name, progress, overall)))
+            progress.advance(overall)
+        total_quads = opened.count()
+    for report in reports:
+        _print_report(report)
+    out.print(
+        f"[bold]{len(reports)} source(s) in {time.perf_counter() - started:.1f} s; "
+        f"the store holds {total_quads:,} quads[/] ({settings.store})"
+    )
+
+
+def _ingest_one(
+    store: Store, settings: Settings, name: str, progress: Progress, task: TaskID
+) -> IngestReport:
+    def say(message: str) -> None:
+        progress.update(task, description=f"{name}: {message}")
+
+    return ingest(store, settings, name, progress=say)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title=f"{report.source} → {report.graph}", title_justify="left")
+    for column in ("file", "read", "loaded", "rejected"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    for f in report.files:
+        table.add_row(f.path.name, f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}")
+    table.add_row(
+        "[bold]total",
+        f"[bold]{report.records_read:,}",
+        f"[bold]{report.records_loaded:,}",
+        f"[bold]{report.records_rejected:,}",
+    )
+    out.print(table)
+    r = report.replace
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
+    out.print(f"{r.quads_after:,} quads in the graph (+{r.added:,} -{r.removed:,}); {timings}")
+    if report.quarantine:
+        reasons = sorted({x.message for x in report.rejected})
+        out.print(
+            f"[yellow]{report.records_rejected:,} record(s) rejected[/], see {report.quarantine}:"
+        )
+        for reason in reasons[:5]:
+            out.print(f"  - {reason}", highlight=False)
+    if report.warnings:
+        out.print(f"[yellow]{len(report.warnings)} warning(s)[/] (loaded, but worth a look):")
+        for warning in report.warnings[:10]:
+            out.print(f"  - {warning}", highlight=False)
+
+
+@app.command("map")
+def map_command(
+    mapping: Annotated[Path, typer.Argument(help="A YARRRML mapping file")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="N-Quads file (default: stdout)")
+    ] = None,
+) -> None:
+    """Run one mapping and write its N-Quads, without any store."""
+    result = _run(lambda: run_mapping(compile_yarrrml(mapping)))
+    text = result.nquads()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    rejected = result.rejections.height
+    err.print(
+        f"{result.unique_quads().height:,} quads from {result.records_read:,} records; "
+        f"{rejected:,} rejected" + (f" → {output}" if output else "")
+    )
+    for row in result.rejections.head(10).iter_rows(named=True):
+        err.print(
+            f"  - {Path(row['source']).name} record {row['record']}: {row['reason']}",
+            highlight=False,
+        )
+
+
+@app.command("query")
+def query_command(
+    sparql: Annotated[str | None, typer.Argument(help="A SPARQL query (or use -f)")] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="Read the query from a file")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format")
+    ] = OutputFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Query the public graphs with SPARQL (common prefixes such as esco:, skos: are declared)."""
+    text = _query_text(sparql, file)
+    settings = _settings(store)
+    with _opened(settings, read_only=True) as opened:
+        result = _run(lambda: run_query(opened, settings, text))
+        if fmt is OutputFormat.table and isinstance(result, ox.QuerySolutions):
+            _print_table(result)
+        elif isinstance(result, ox.QueryBoolean):
+            out.print("true" if bool(result) else "false")
+        else:
+            chosen = "json" if fmt is OutputFormat.table else fmt.value
+            sys.stdout.write(serialize_result(result, chosen).decode())  # type: ignore[arg-type]
+
+
+def _query_text(sparql: str | None, file: Path | None) -> str:
+    if (sparql is None) == (file is None):
+        err.print("error: give a query or -f FILE (exactly one)")
+        raise typer.Exit(BadInputError.exit_code)
+    if file is not None:
+        if not file.is_file():
+            err.print(f"error: query file {file} does not exist")
+            raise typer.Exit(BadInputError.exit_code)
+        return file.read_text(encoding="utf-8")
+    assert sparql is not None
+    return sparql
+
+
+def _print_table(result: ox.QuerySolutions) -> None:
+    names, rows = result_rows(result)
+    table = Table(*names)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"{len(rows)} row(s)")
+
+
+@app.command("sources")
+def sources_command() -> None:
+    """List the sources that can be ingested."""
+    for name in available_sources(Settings()):
+        out.print(name)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

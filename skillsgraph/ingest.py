@@ -1,0 +1,332 @@
+"""Ingest a source: map, validate, quarantine what fails, load the rest in one transaction.
+
+A source is a folder ``mappings/<source>/`` with one or more YARRRML files. Its quads go
+into the named graph ``…/graph/source/<source>``, replaced atomically on every ingest
+(re-ingesting an unchanged source writes nothing). A record that fails validation is not
+loaded: every quad it produced is dropped and it is written, with the reasons, to the
+quarantine report. For every source file: records read = records loaded + records rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from rdflib import Graph
+
+from skillsgraph.config import Settings
+from skillsgraph.errors import BadInputError, NotFoundError, ValidationFailedError
+from skillsgraph.mapping.engine import (
+    DEFAULT_GRAPH,
+    RDF_TYPE,
+    MappingResult,
+    nquads_text,
+    run_mapping,
+)
+from skillsgraph.mapping.sources import SourceCache
+from skillsgraph.mapping.yarrrml import compile_yarrrml
+from skillsgraph.provenance import SourceFileInfo, describe_file, record_ingest
+from skillsgraph.quarantine import Rejected, findings_to_rejections, write_quarantine
+from skillsgraph.store.base import ReplaceReport, Store
+from skillsgraph.validation import (
+    Finding,
+    ValidationReport,
+    load_graph,
+    subclass_triples,
+    validate,
+)
+
+Progress = Callable[[str], None]
+ONTOLOGY = "ontology"
+# Rounds of validate-and-reject: rejecting a record can leave another one dangling.
+MAX_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    """Records of one source file: read = loaded + rejected."""
+
+    path: Path
+    read: int
+    rejected: int
+
+    @property
+    def loaded(self) -> int:
+        return self.read - self.rejected
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did, with its counts, findings and timings."""
+
+    source: str
+    graph: str
+    files: tuple[FileCounts, ...]
+    replace: ReplaceReport
+    rejected: tuple[Rejected, ...]
+    warnings: tuple[Finding, ...]
+    quarantine: Path | None
+    activity: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def records_read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def records_rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def records_loaded(self) -> int:
+        return self.records_read - self.records_rejected
+
+
+def available_sources(settings: Settings) -> list[str]:
+    """The ontology first, then every mapping folder, ESCO before the rest."""
+    folders = (
+        sorted(
+            p.name for p in settings.mappings_dir.iterdir() if p.is_dir() and any(p.glob("*.yml"))
+        )
+        if settings.mappings_dir.is_dir()
+        else []
+    )
+    ordered = [f for f in folders if f == "esco"] + [f for f in folders if f != "esco"]
+    return [ONTOLOGY, *ordered]
+
+
+def ingest(
+    store: Store, settings: Settings, source: str, *, progress: Progress | None = None
+) -> IngestReport:
+    """Map, validate and load one source (or the ontology) into its named graph."""
+    say = progress or (lambda _msg: None)
+    if source == ONTOLOGY:
+        return _ingest_ontology(store, settings, say)
+    return _SourceIngest(store, settings, source, say).run()
+
+
+class _SourceIngest:
+    def __init__(self, store: Store, settings: Settings, source: str, say: Progress) -> None:
+        self.store, self.settings, self.source, self.say = store, settings, source, say
+        self.graph = settings.source_graph(source)
+        self.timings: dict[str, float] = {}
+        folder = settings.mappings_dir / source
+        self.mapping_files = sorted(folder.glob("*.yml"))
+        if not self.mapping_files:
+            known = ", ".join(available_sources(settings))
+            raise NotFoundError(
+                f"no source {source!r}: {folder} has no *.yml mapping; known: {known}"
+            )
+
+    def run(self) -> IngestReport:
+        started = datetime.now(UTC)
+        results = self._map()
+        quads = self._placed_quads(results)
+        quads, rejected, warnings = self._validate(quads, results)
+        replace = self._load(quads)
+        files = self._file_counts(results, rejected)
+        quarantine = write_quarantine(
+            self.settings.quarantine_dir, self.source, rejected, home=self.settings.home
+        )
+        activity = self._record(started, files, replace, rejected, warnings)
+        return IngestReport(
+            self.source,
+            self.graph,
+            files,
+            replace,
+            tuple(rejected),
+            warnings,
+            quarantine,
+            activity,
+            self.timings,
+        )
+
+    def _map(self) -> list[MappingResult]:
+        t = time.perf_counter()
+        cache = SourceCache()
+        results = []
+        for path in self.mapping_files:
+            self.say(f"mapping {path.name}")
+            results.append(run_mapping(compile_yarrrml(path), cache=cache))
+        self.timings["map"] = time.perf_counter() - t
+        return results
+
+    def _placed_quads(self, results: Sequence[MappingResult]) -> pl.DataFrame:
+        """All quads, those in the default graph moved into the source graph."""
+        quads = pl.concat([r.quads for r in results], how="vertical")
+        graph = f"<{self.graph}>"
+        quads = quads.with_columns(
+            pl.when(pl.col("g") == DEFAULT_GRAPH)
+            .then(pl.lit(graph))
+            .otherwise(pl.col("g"))
+            .alias("g")
+        )
+        elsewhere = quads.filter(pl.col("g") != graph)
+        if elsewhere.height:
+            first = elsewhere.row(0, named=True)
+            raise BadInputError(
+                f"source {self.source!r}: triples map {first['map']!r} writes to graph "
+                f"{first['g']}; a public source writes only to {graph}"
+            )
+        return quads
+
+    def _validate(
+        self, quads: pl.DataFrame, results: Sequence[MappingResult]
+    ) -> tuple[pl.DataFrame, list[Rejected], tuple[Finding, ...]]:
+        t = time.perf_counter()
+        shapes = load_graph(self.settings.shapes_dir.glob("*.shapes.ttl"))
+        context = subclass_triples(load_graph(self.settings.ontology_dir.glob("*.ttl")))
+        rejected = [
+            Rejected.from_mapping(row)
+            for r in results
+            for row in r.rejections.iter_rows(named=True)
+        ]
+        report = validate(_rdflib_graph(quads), shapes, context=context)
+        self.say(f"validated {quads.height:,} quads")
+        warnings = report.warnings
+        for _round in range(MAX_ROUNDS):
+            if report.conforms:
+                break
+            new = findings_to_rejections(report.violations, quads)
+            rejected.extend(new)
+            kept = quads.join(_keys(new), on=["source", "record"], how="anti")
+            # Only nodes that lost triples, and nodes pointing at them, can fail anew.
+            touched = quads.join(_keys(new), on=["source", "record"], how="semi")["s"].unique()
+            focus = pl.concat([touched, kept.filter(pl.col("o").is_in(touched.implode()))["s"]])
+            quads = kept
+            report = _validate_nodes(quads, focus.unique(), shapes, context)
+        if not report.conforms:
+            first = "\n  ".join(str(v) for v in report.violations[:10])
+            raise ValidationFailedError(
+                f"source {self.source!r} still fails validation after rejecting records "
+                f"{MAX_ROUNDS} times; nothing was loaded. First violations:\n  {first}"
+            )
+        self.timings["validate"] = time.perf_counter() - t
+        return quads, rejected, warnings
+
+    def _load(self, quads: pl.DataFrame) -> ReplaceReport:
+        t = time.perf_counter()
+        self.say(f"loading into {self.graph}")
+        triples = quads.select("s", "p", "o", pl.lit(DEFAULT_GRAPH).alias("g")).unique()
+        report = self.store.replace_graph(self.graph, nquads_text(triples))
+        self.timings["load"] = time.perf_counter() - t
+        return report
+
+    def _file_counts(
+        self, results: Sequence[MappingResult], rejected: Sequence[Rejected]
+    ) -> tuple[FileCounts, ...]:
+        read: dict[Path, int] = {}
+        for result in results:
+            read.update(result.records)
+        bad: dict[str, set[int]] = {}
+        for r in rejected:
+            bad.setdefault(r.source, set()).add(r.record)
+        return tuple(
+            FileCounts(path, n, len(bad.get(str(path), set()))) for path, n in sorted(read.items())
+        )
+
+    def _record(
+        self,
+        started: datetime,
+        files: Sequence[FileCounts],
+        replace: ReplaceReport,
+        rejected: Sequence[Rejected],
+        warnings: Sequence[Finding],
+    ) -> str:
+        infos = [describe_file(f.path, self.settings.home, records=f.read) for f in files]
+        plans = [describe_file(p, self.settings.home) for p in self.mapping_files]
+        return record_ingest(
+            self.store,
+            self.settings,
+            source=self.source,
+            graph=self.graph,
+            started=started,
+            files=infos,
+            mappings=plans,
+            counts={
+                "recordsRead": sum(f.read for f in files),
+                "recordsLoaded": sum(f.loaded for f in files),
+                "recordsRejected": sum(f.rejected for f in files),
+                "quadsLoaded": replace.quads_after,
+                "violationCount": len(rejected),
+                "warningCount": len(warnings),
+            },
+        )
+
+
+def _keys(rejected: Sequence[Rejected]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"source": [r.source for r in rejected], "record": [r.record for r in rejected]},
+        schema={"source": pl.String, "record": pl.UInt32},
+    )
+
+
+def _validate_nodes(
+    quads: pl.DataFrame, focus: pl.Series, shapes: Graph, context: Graph
+) -> ValidationReport:
+    """Validate only ``focus`` nodes: their triples and the types of what they reference
+    (the context-graph method of DESIGN.md); findings on other nodes are dropped, as their
+    context is incomplete here."""
+    own = quads.filter(pl.col("s").is_in(focus.implode()))
+    referenced = own["o"].unique()
+    types = quads.filter(pl.col("s").is_in(referenced.implode()) & (pl.col("p") == RDF_TYPE))
+    report = validate(_rdflib_graph(pl.concat([own, types])), shapes, context=context)
+    wanted = {term[1:-1] for term in focus.to_list()}
+    kept = tuple(f for f in report.findings if f.focus in wanted)
+    return ValidationReport(kept, report.triples, report.seconds)
+
+
+def _rdflib_graph(quads: pl.DataFrame) -> Graph:
+    """The distinct triples of ``quads`` as an rdflib graph (via pyoxigraph's parser)."""
+    triples = quads.select("s", "p", "o", pl.lit(DEFAULT_GRAPH).alias("g")).unique()
+    graph = Graph()
+    graph.parse(data=nquads_text(triples), format="nt")
+    return graph
+
+
+def _ingest_ontology(store: Store, settings: Settings, say: Progress) -> IngestReport:
+    started = datetime.now(UTC)
+    t = time.perf_counter()
+    files = sorted(settings.ontology_dir.glob("*.ttl"))
+    if not files:
+        raise NotFoundError(f"no ontology: {settings.ontology_dir} has no *.ttl file")
+    say(f"loading {len(files)} ontology modules")
+    merged = load_graph(files)
+    ntriples = merged.serialize(format="nt")
+    graph = settings.graph(ONTOLOGY)
+    replace = store.replace_graph(graph, ntriples)
+    infos: list[SourceFileInfo] = [describe_file(p, settings.home, records=1) for p in files]
+    counts = {
+        "recordsRead": len(files),
+        "recordsLoaded": len(files),
+        "recordsRejected": 0,
+        "quadsLoaded": replace.quads_after,
+        "violationCount": 0,
+        "warningCount": 0,
+    }
+    activity = record_ingest(
+        store,
+        settings,
+        source=ONTOLOGY,
+        graph=graph,
+        started=started,
+        files=infos,
+        mappings=[],
+        counts=counts,
+    )
+    counts_by_file = tuple(FileCounts(p, 1, 0) for p in files)
+    return IngestReport(
+        ONTOLOGY,
+        graph,
+        counts_by_file,
+        replace,
+        (),
+        (),
+        None,
+        activity,
+        {"load": time.perf_counter() - t},
+    )

@@ -1,0 +1,56 @@
+"""The command line, run as a user runs it (typer's runner, real store on disk)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from skillsgraph.cli import app
+from skillsgraph.store import EmbeddedStore
+from tests.test_ingest import mini  # noqa: F401  (fixture)
+
+CASES = Path(__file__).parent / "cases" / "mapping"
+runner = CliRunner()
+
+
+def test_map_writes_nquads(tmp_path: Path) -> None:
+    out = tmp_path / "out.nq"
+    result = runner.invoke(app, ["map", str(CASES / "joins" / "mapping.yml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "<http://ex.org/occupation/2511.1>" in out.read_text()
+
+
+def test_map_error_names_the_line_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("mappings:\n  m:\n    sourcse: [x.csv~csv]\n", encoding="utf-8")
+    result = runner.invoke(app, ["map", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:3" in result.output and "sourcse" in result.output
+
+
+def test_ingest_then_query_an_on_disk_store(mini: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("SKILLSGRAPH_HOME", str(mini.parents[1]))
+    store = str(tmp_path / "store")
+    result = runner.invoke(app, ["ingest", "mini", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "1 record(s) rejected" in result.output
+    query = "SELECT ?l WHERE { ?s a esco:Skill ; skos:prefLabel ?l } ORDER BY ?l"
+    result = runner.invoke(app, ["query", query, "--store", store, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    labels = [b["l"]["value"] for b in json.loads(result.output)["results"]["bindings"]]
+    assert labels == ["ICT safety", "Python", "teach"]
+
+
+def test_bad_query_exits_2_with_the_parser_message(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path / "s").close()
+    result = runner.invoke(app, ["query", "SELECT WHERE {", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "not valid" in result.output
+
+
+def test_query_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["query", "ASK {}", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 4
+    assert "skillsgraph ingest --all" in result.output

@@ -1,0 +1,229 @@
+"""Ingest: map, validate, quarantine, load atomically, record provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from skillsgraph.config import Settings
+from skillsgraph.errors import MappingError, NotFoundError
+from skillsgraph.ingest import available_sources, ingest
+from skillsgraph.query import run_query
+from skillsgraph.store import EmbeddedStore
+
+# A miniature ESCO with the real defects: a relation row naming an occupation that does
+# not exist, and a skill with an empty skill type.
+SKILLS = """\
+conceptUri,skillType,preferredLabel,altLabels
+http://data.europa.eu/esco/skill/s1,knowledge,Python,"Python programming
+Python 3"
+http://data.europa.eu/esco/skill/s2,skill/competence,teach,
+http://data.europa.eu/esco/skill/s3,,ICT safety,
+"""
+OCCUPATIONS = """\
+conceptUri,iscoGroup,preferredLabel,code
+http://data.europa.eu/esco/occupation/o1,2511,software developer,2511.4
+"""
+GROUPS = """\
+conceptUri,code,preferredLabel
+http://data.europa.eu/esco/isco/C2511,2511,Systems analysts
+"""
+RELATIONS = """\
+occupationUri,relationType,skillUri
+http://data.europa.eu/esco/occupation/o1,essential,http://data.europa.eu/esco/skill/s1
+http://data.europa.eu/esco/occupation/o1,optional,http://data.europa.eu/esco/skill/s2
+http://data.europa.eu/esco/occupation/missing,essential,http://data.europa.eu/esco/skill/s1
+"""
+MAPPING = """\
+prefixes:
+  esco: http://data.europa.eu/esco/model#
+  skos: http://www.w3.org/2004/02/skos/core#
+mappings:
+  skills:
+    sources: [skills.csv~csv]
+    s: $(conceptUri)
+    po:
+      - [a, esco:Skill]
+      - [skos:prefLabel, $(preferredLabel), en~lang]
+      - p: skos:altLabel
+        o: {value: $(altLabels), language: en, split: "\\n"}
+      - [skos:inScheme, http://data.europa.eu/esco/concept-scheme/skills~iri]
+      - p: esco:skillType
+        o: {value: http://data.europa.eu/esco/skill-type/knowledge, type: iri}
+        condition: {function: equal, parameters: [[str1, $(skillType)], [str2, knowledge]]}
+      - p: esco:skillType
+        o: {value: http://data.europa.eu/esco/skill-type/skill, type: iri}
+        condition: {function: equal, parameters: [[str1, $(skillType)], [str2, skill/competence]]}
+  groups:
+    sources: [groups.csv~csv]
+    s: $(conceptUri)
+    po:
+      - [a, esco:ISCOGroup]
+      - [skos:prefLabel, $(preferredLabel), en~lang]
+      - [skos:notation, $(code)]
+      - [skos:inScheme, http://data.europa.eu/esco/concept-scheme/isco~iri]
+  occupations:
+    sources: [occupations.csv~csv]
+    s: $(conceptUri)
+    po:
+      - [a, esco:Occupation]
+      - [skos:prefLabel, $(preferredLabel), en~lang]
+      - [skos:notation, $(code)]
+      - [skos:inScheme, http://data.europa.eu/esco/concept-scheme/occupations~iri]
+      - [esco:memberOfISCOGroup, http://data.europa.eu/esco/isco/C$(iscoGroup)~iri]
+  relations:
+    sources: [relations.csv~csv]
+    s: $(occupationUri)
+    po:
+      - p: esco:relatedEssentialSkill
+        o: {value: $(skillUri), type: iri}
+        condition: {function: equal, parameters: [[str1, $(relationType)], [str2, essential]]}
+      - p: esco:relatedOptionalSkill
+        o: {value: $(skillUri), type: iri}
+        condition: {function: equal, parameters: [[str1, $(relationType)], [str2, optional]]}
+"""
+
+
+@pytest.fixture
+def mini(home: Path) -> Path:
+    folder = home / "mappings" / "mini"
+    folder.mkdir()
+    for name, text in [
+        ("skills.csv", SKILLS),
+        ("occupations.csv", OCCUPATIONS),
+        ("groups.csv", GROUPS),
+        ("relations.csv", RELATIONS),
+        ("mini.yml", MAPPING),
+    ]:
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _select(store: EmbeddedStore, settings: Settings, sparql: str) -> list[list[str]]:
+    result = run_query(store, settings, sparql)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [[s[n].value if s[n] is not None else "" for n in names] for s in result]
+
+
+def test_counts_rejections_and_warnings(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    report = ingest(store, settings, "mini")
+    counts = {f.path.name: (f.read, f.loaded, f.rejected) for f in report.files}
+    assert counts == {
+        "skills.csv": (3, 3, 0),
+        "occupations.csv": (1, 1, 0),
+        "groups.csv": (1, 1, 0),
+        "relations.csv": (3, 2, 1),
+    }
+    assert report.records_read == report.records_loaded + report.records_rejected == 8
+    [rejected] = report.rejected
+    assert rejected.record == 3
+    assert rejected.focus == "http://data.europa.eu/esco/occupation/missing"
+    assert "dangling reference" in rejected.message
+    [warning] = report.warnings
+    assert warning.focus == "http://data.europa.eu/esco/skill/s3"
+    assert "no skill type" in warning.message
+
+
+def test_quarantine_report_keeps_each_rejected_record(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    report = ingest(store, settings, "mini")
+    assert report.quarantine is not None
+    lines = [json.loads(line) for line in report.quarantine.read_text().splitlines()]
+    assert lines == [
+        {
+            "source": "mappings/mini/relations.csv",
+            "record": 3,
+            "triples_map": "relations",
+            "focus": "http://data.europa.eu/esco/occupation/missing",
+            "path": None,
+            "message": rejected_message(lines),
+            "severity": "Violation",
+        }
+    ]
+
+
+def rejected_message(lines: list[dict[str, object]]) -> str:
+    message = str(lines[0]["message"])
+    assert message.startswith("only an existing ESCO occupation or skill")
+    return message
+
+
+def test_loaded_graph_is_queryable_and_holds_no_rejected_triple(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    ingest(store, settings, "mini")
+    rows = _select(
+        store,
+        settings,
+        "SELECT ?o ?label WHERE { ?o esco:relatedEssentialSkill/skos:prefLabel ?label } "
+        "ORDER BY ?o",
+    )
+    assert rows == [["http://data.europa.eu/esco/occupation/o1", "Python"]]
+    assert settings.source_graph("mini") in store.graphs()
+
+
+def test_reingest_is_idempotent(mini: Path, settings: Settings, store: EmbeddedStore) -> None:
+    first = ingest(store, settings, "mini")
+    second = ingest(store, settings, "mini")
+    assert (second.replace.added, second.replace.removed) == (0, 0)
+    assert second.replace.quads_after == first.replace.quads_after
+
+
+def test_changed_source_replaces_only_what_changed(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    ingest(store, settings, "mini")
+    (mini / "skills.csv").write_text(SKILLS.replace("teach,", "teach others,"), encoding="utf-8")
+    report = ingest(store, settings, "mini")
+    assert (report.replace.added, report.replace.removed) == (1, 1)
+
+
+def test_failed_ingest_leaves_the_previous_graph(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    before = ingest(store, settings, "mini").replace.quads_after
+    (mini / "mini.yml").write_text(
+        MAPPING.replace("$(preferredLabel)", "$(prefLabel)"), encoding="utf-8"
+    )
+    with pytest.raises(MappingError, match="column 'prefLabel'"):
+        ingest(store, settings, "mini")
+    assert store.count(settings.source_graph("mini")) == before
+
+
+def test_provenance_records_the_load(mini: Path, settings: Settings, store: EmbeddedStore) -> None:
+    report = ingest(store, settings, "mini")
+    rows = _select(
+        store,
+        settings,
+        f"""SELECT ?read ?loaded ?rejected ?quads (COUNT(DISTINCT ?file) AS ?files) WHERE {{
+              <{report.activity}> a sg:Ingest ; sg:recordsRead ?read ; sg:recordsLoaded ?loaded ;
+                 sg:recordsRejected ?rejected ; sg:quadsLoaded ?quads ;
+                 sg:targetGraph <{settings.source_graph("mini")}> ;
+                 prov:startedAtTime ?start ; prov:endedAtTime ?end ; prov:used ?file .
+              ?file sg:sha256 ?sha .
+            }} GROUP BY ?read ?loaded ?rejected ?quads""",
+    )
+    assert rows == [["8", "7", "1", str(report.replace.quads_after), "5"]]
+
+
+def test_unknown_source_is_a_clear_error(settings: Settings, store: EmbeddedStore) -> None:
+    with pytest.raises(NotFoundError, match="no source 'nope'"):
+        ingest(store, settings, "nope")
+
+
+def test_sources_list_ontology_first(mini: Path, settings: Settings) -> None:
+    assert available_sources(settings) == ["ontology", "mini"]
+
+
+def test_ontology_ingest_loads_every_module(settings: Settings, store: EmbeddedStore) -> None:
+    report = ingest(store, settings, "ontology")
+    assert report.replace.quads_after > 500
+    answer = run_query(store, settings, "ASK { sg:Ingest rdfs:subClassOf prov:Activity }")
+    assert isinstance(answer, ox.QueryBoolean) and bool(answer)
