@@ -96,7 +96,7 @@ def check_ontology(
         files = ontology_files(include_external=True)
     java_exe = _find_java(java)
     graph = merge(files)
-    consistent, unsatisfiable = _run_hermit(graph, java_exe)
+    consistent, unsatisfiable = _run_hermit(graph, java_exe, files)
     return OntologyReport(
         consistent=consistent,
         unsatisfiable=unsatisfiable,
@@ -138,7 +138,7 @@ def _find_java(java: str | None) -> str:
     return found
 
 
-def _run_hermit(graph: Graph, java: str) -> tuple[bool, tuple[str, ...]]:
+def _run_hermit(graph: Graph, java: str, paths: Sequence[Path]) -> tuple[bool, tuple[str, ...]]:
     """Serialise ``graph`` as RDF/XML, load it in a fresh World and classify it with HermiT."""
     with tempfile.TemporaryDirectory(prefix="skillsgraph-hermit-") as tmp:
         rdfxml = Path(tmp) / "ontology.owl"
@@ -149,8 +149,13 @@ def _run_hermit(graph: Graph, java: str) -> tuple[bool, tuple[str, ...]]:
                 world.get_ontology(rdfxml.as_uri()).load()
                 consistent = _reason(world)
             unsatisfiable = () if not consistent else _unsatisfiable(world)
-        except owlready2.OwlReadyOntologyParsingError as exc:
-            raise ReasoningError(f"owlready2 cannot read the merged ontology: {exc}") from exc
+        except (owlready2.OwlReadyOntologyParsingError, TypeError) as exc:
+            # owlready2 raises TypeError ("metaclass conflict") for punned terms it cannot
+            # turn into Python classes, e.g. a term that is both a class and a property.
+            raise ReasoningError(
+                f"owlready2 cannot read the merged ontology ({', '.join(p.name for p in paths)}): "
+                f"{exc}; keep the files within OWL 2 DL (no term both a class and a property)"
+            ) from exc
         finally:
             world.close()
     return consistent, unsatisfiable
