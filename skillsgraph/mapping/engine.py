@@ -8,15 +8,19 @@ record it came from so that a record can be rejected whole. No Python code runs 
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping as MappingOf
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from skillsgraph.errors import MappingError
+from skillsgraph.mapping.functions import FunctionRegistry, default_registry
 from skillsgraph.mapping.model import (
+    FunctionCall,
     Mapping,
     ObjectMap,
     PredicateObjectMap,
@@ -25,9 +29,10 @@ from skillsgraph.mapping.model import (
     TriplesMap,
 )
 from skillsgraph.mapping.sources import RECORD, SourceCache
-from skillsgraph.mapping.terms import constant_term, iri_problem_expr, term_expr
+from skillsgraph.mapping.terms import constant_term, iri_problem_expr, lexical_expr, term_expr
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RR_DEFAULT_GRAPH = "http://www.w3.org/ns/r2rml#defaultGraph"
 DEFAULT_GRAPH = ""
 QUAD_SCHEMA = {
     "s": pl.String,
@@ -80,16 +85,28 @@ def nquads_text(quads: pl.DataFrame) -> str:
     return str(quads.select((line + pl.lit(" .\n")).str.join("")).item())
 
 
-def run_mapping(mapping: Mapping, *, cache: SourceCache | None = None) -> MappingResult:
-    """Run every triples map of ``mapping``; raise :class:`MappingError` on a broken map."""
-    cache = cache or SourceCache()
+def run_mapping(
+    mapping: Mapping,
+    *,
+    cache: SourceCache | None = None,
+    functions: FunctionRegistry | None = None,
+    inputs: MappingOf[str, Any] | None = None,
+) -> MappingResult:
+    """Run every triples map of ``mapping``; raise :class:`MappingError` on a broken map.
+
+    ``functions``: the registry that mapping functions are looked up in (default: the
+    built-in ones). ``inputs``: the records of in-memory sources, by source name (a list
+    of dicts, a dict, or a Polars DataFrame).
+    """
+    cache = cache or SourceCache(inputs=dict(inputs or {}))
+    registry = functions or default_registry()
     quads: list[pl.DataFrame] = []
     rejections: list[pl.DataFrame] = []
     records: dict[Path, int] = {}
     for tm in mapping.triples_maps:
-        frame = cache.frame(tm.source)
+        frame = cache.frame(tm.source, _source_references(mapping, tm.source))
         records[tm.source.path] = frame.height
-        run = _TriplesMapRun(mapping, tm, frame, cache)
+        run = _TriplesMapRun(mapping, tm, frame, cache, registry)
         produced = run.quads()
         if frame.height and produced.height == 0 and not tm.allow_empty:
             raise MappingError(_empty_message(tm, frame))
@@ -104,13 +121,20 @@ class _TriplesMapRun:
     """The quads of one triples map over its (already read) source frame."""
 
     def __init__(
-        self, mapping: Mapping, tm: TriplesMap, frame: pl.DataFrame, cache: SourceCache
+        self,
+        mapping: Mapping,
+        tm: TriplesMap,
+        frame: pl.DataFrame,
+        cache: SourceCache,
+        functions: FunctionRegistry,
     ) -> None:
         self.mapping, self.tm, self.frame, self.cache = mapping, tm, frame, cache
+        self.functions = functions
         self.rejections: list[pl.DataFrame] = []
         self.source = str(tm.source.path)
+        self._columns = itertools.count()
         _check_references(tm, frame)
-        self.subjects = self._terms(frame, tm.subject, "s")
+        self.subjects = self._terms(*self._prepare(frame, tm.subject), "s")
 
     def quads(self) -> pl.DataFrame:
         parts = list(self._class_quads())
@@ -146,22 +170,24 @@ class _TriplesMapRun:
         """A constant predicate as its N-Triples form, any other as (record, p) pairs."""
         if tm.constant is not None:
             return constant_term(tm, self.mapping.base)
-        return self._terms(_explode(self.frame, tm), tm, "p")
+        return self._terms(*self._prepare(self.frame, tm), "p")
 
     def _object_pairs(self, obj: ObjectMap) -> pl.DataFrame:
         """A frame of (record, s, o) for one object map."""
         if isinstance(obj, ReferencingObjectMap):
             return self._join(obj)
-        frame = _explode(self.frame, obj)
-        objects = self._terms(frame, obj, "o")
+        objects = self._terms(*self._prepare(self.frame, obj), "o")
         subjects = self.subjects.select(RECORD, "s")
         return objects.join(subjects, on=RECORD, how="inner").select(RECORD, "s", "o")
 
     def _join(self, ref: ReferencingObjectMap) -> pl.DataFrame:
         parent = self.mapping.get(ref.parent)
-        parent_frame = self.cache.frame(parent.source)
+        parent_frame = self.cache.frame(
+            parent.source, _source_references(self.mapping, parent.source)
+        )
         _check_references(parent, parent_frame)
-        parent_subject = term_expr(parent.subject, self.mapping.base).alias("o")
+        parent_frame, parent_tm = self._prepare(parent_frame, parent.subject)
+        parent_subject = term_expr(parent_tm, self.mapping.base).alias("o")
         if not ref.conditions:
             if parent.source == self.tm.source:
                 pairs = self.frame.select(RECORD, parent_subject)
@@ -173,17 +199,16 @@ class _TriplesMapRun:
         missing = [c for c in child_cols if c not in self.frame.columns]
         if missing:
             raise MappingError(_missing_message(self.tm, missing[0], self.frame, ref.where))
-        child = self.subjects.join(
-            self.frame.select(
-                RECORD,
-                *[pl.col(c.child).alias(k) for c, k in zip(ref.conditions, keys, strict=True)],
-            ),
-            on=RECORD,
+        child_keys = self.frame.select(
+            RECORD,
+            *[pl.col(c.child).alias(k) for c, k in zip(ref.conditions, keys, strict=True)],
         )
+        child = self.subjects.join(_explode_lists(child_keys, keys), on=RECORD)
         parent_keys = parent_frame.select(
             parent_subject,
             *[pl.col(c.parent).alias(k) for c, k in zip(ref.conditions, keys, strict=True)],
-        ).drop_nulls()
+        )
+        parent_keys = _explode_lists(parent_keys, keys).drop_nulls()
         return child.join(parent_keys.unique(), on=keys, how="inner").select(RECORD, "s", "o")
 
     def _terms(self, frame: pl.DataFrame, tm: TermMap, name: str) -> pl.DataFrame:
@@ -241,7 +266,106 @@ class _TriplesMapRun:
     def _graph_columns(self, graph_maps: tuple[TermMap, ...]) -> list[pl.DataFrame | None]:
         if not graph_maps:
             return [None]
-        return [self._terms(_explode(self.frame, gm), gm, "g") for gm in graph_maps]
+        return [
+            None
+            if gm.constant == RR_DEFAULT_GRAPH
+            else self._terms(*self._prepare(self.frame, gm), "g")
+            for gm in graph_maps
+        ]
+
+    def _prepare(self, frame: pl.DataFrame, tm: TermMap) -> tuple[pl.DataFrame, TermMap]:
+        """One row per value of ``tm``: multi-valued references (JSON arrays) and split
+        cells exploded, and a function's result computed into a column that the returned
+        term map refers to instead."""
+        frame = _explode_lists(frame, tm.references)
+        frame = _explode(frame, tm)
+        if tm.function is None:
+            return frame, tm
+        frame, column = self._call(frame, tm.function)
+        return frame, replace(tm, function=None, reference=column)
+
+    def _call(self, frame: pl.DataFrame, call: FunctionCall) -> tuple[pl.DataFrame, str]:
+        """Add the result of ``call`` as a new string column; return the frame and its name."""
+        function = self.functions.get(call.function, call.where)
+        args: list[pl.Expr | str | None] = []
+        for position in function.bind(call):
+            if position is None:
+                args.append(None)
+                continue
+            arg = call.arguments[position][1]
+            if arg.constant is not None:
+                args.append(arg.constant)
+            elif arg.function is not None:
+                frame, inner = self._call(frame, arg.function)
+                args.append(pl.col(inner))
+            else:
+                args.append(lexical_expr(arg))
+        column = f"__fn{next(self._columns)}"
+        try:
+            frame = frame.with_columns(function.build(*args).alias(column))
+        except pl.exceptions.PolarsError as exc:
+            raise MappingError(
+                f"{call.where}: triples map {self.tm.name!r}: function <{call.function}> "
+                f"failed: {exc}"
+            ) from exc
+        if function.strict:
+            self._reject_failed_calls(frame, call, args, column)
+        if function.multi:
+            frame = frame.explode(column)
+        return frame, column
+
+    def _reject_failed_calls(
+        self, frame: pl.DataFrame, call: FunctionCall, args: list[pl.Expr | str | None], column: str
+    ) -> None:
+        """A strict function that gives nothing for a value rejects that record."""
+        inputs = [a for a in args if isinstance(a, pl.Expr)]
+        if not inputs:
+            return
+        given = pl.all_horizontal([a.is_not_null() for a in inputs])
+        bad = frame.filter(given & pl.col(column).is_null())
+        if bad.height == 0:
+            return
+        shown = pl.concat_str([a.cast(pl.String) for a in inputs], separator=", ")
+        self.rejections.append(
+            bad.select(
+                pl.lit(self.source).alias("source"),
+                pl.col(RECORD).alias("record"),
+                pl.lit(self.tm.name).alias("map"),
+                (
+                    pl.lit(f"{call.where}: function <{call.function}> cannot convert ")
+                    + shown
+                    + pl.lit(f" ({self.functions.get(call.function).description})")
+                ).alias("reason"),
+            )
+        )
+
+
+def _explode_lists(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
+    """One row per item of each list-typed column (multi-valued JSON references)."""
+    for column in dict.fromkeys(columns):
+        if column in frame.columns and isinstance(frame.schema[column], pl.List):
+            frame = frame.explode(column)
+    return frame
+
+
+def _source_references(mapping: Mapping, source: object) -> frozenset[str]:
+    """Every reference any triples map makes to ``source`` (what a JSON reader must extract)."""
+    refs: set[str] = set()
+    for tm in mapping.triples_maps:
+        if tm.source == source:
+            refs.update(r for term in _term_maps(tm) for r in term.references)
+            for pom in tm.predicate_objects:
+                refs.update(c.reference for c in pom.conditions)
+                for obj in pom.objects:
+                    if isinstance(obj, ReferencingObjectMap):
+                        refs.update(c.child for c in obj.conditions)
+        for pom in tm.predicate_objects:
+            for obj in pom.objects:
+                if isinstance(obj, ReferencingObjectMap) and obj.conditions:
+                    parent = mapping.get(obj.parent)
+                    if parent.source == source:
+                        refs.update(c.parent for c in obj.conditions)
+    return frozenset(refs)
 
 
 def _explode(frame: pl.DataFrame, tm: TermMap) -> pl.DataFrame:

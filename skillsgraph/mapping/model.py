@@ -102,12 +102,28 @@ def _find_closing(text: str, start: int) -> int:
 
 
 @dataclass(frozen=True)
+class FunctionCall:
+    """A call of a registered function (RML-FNML ``fnml:functionValue``, YARRRML
+    ``function:``): its IRI and its arguments, each keyed by the parameter's IRI and given
+    by a term map (constant, reference, template or a nested call) of literal type."""
+
+    where: Location
+    function: str
+    arguments: tuple[tuple[str, TermMap], ...]
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return tuple(ref for _, arg in self.arguments for ref in arg.references)
+
+
+@dataclass(frozen=True)
 class TermMap:
     """How one RDF term is produced for each record.
 
-    Exactly one of ``constant``, ``reference`` and ``template`` is set. ``split`` is our
-    extension for multi-valued cells: the value is split on that separator, each item is
-    stripped, empty items are dropped, and one term is made per item.
+    Exactly one of ``constant``, ``reference``, ``template`` and ``function`` is set.
+    ``split`` is our extension for multi-valued cells: the value is split on that
+    separator, each item is stripped, empty items are dropped, and one term is made per
+    item.
     """
 
     where: Location
@@ -118,13 +134,15 @@ class TermMap:
     datatype: str | None = None
     language: str | None = None
     split: str | None = None
+    function: FunctionCall | None = None
 
     def __post_init__(self) -> None:
-        given = [x is not None for x in (self.constant, self.reference, self.template)]
+        ways = (self.constant, self.reference, self.template, self.function)
+        given = [x is not None for x in ways]
         if sum(given) != 1:
             raise MappingError(
-                f"{self.where}: a term map needs exactly one of constant, reference or "
-                f"template; found {sum(given)}"
+                f"{self.where}: a term map needs exactly one of constant, reference, "
+                f"template or function; found {sum(given)}"
             )
         if self.term_type != "literal" and (self.datatype or self.language):
             raise MappingError(
@@ -142,6 +160,8 @@ class TermMap:
             return (self.reference,)
         if self.template is not None:
             return self.template.references
+        if self.function is not None:
+            return self.function.references
         return ()
 
 
@@ -189,7 +209,12 @@ class PredicateObjectMap:
 
 @dataclass(frozen=True)
 class Source:
-    """A logical source: a file and how to read it. ``path`` is absolute."""
+    """A logical source: a file and how to read it. ``path`` is absolute.
+
+    An in-memory source (``memory`` set) is named, not read from a file: its records are
+    passed to :func:`~skillsgraph.mapping.engine.run_mapping` under that name, and
+    ``path`` is only its label in messages and counts (``memory:<name>``).
+    """
 
     where: Location
     path: Path
@@ -197,6 +222,7 @@ class Source:
     delimiter: str = ","
     encoding: str = "utf-8"
     iterator: str | None = None
+    memory: str | None = None
 
 
 @dataclass(frozen=True)

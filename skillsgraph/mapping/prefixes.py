@@ -45,6 +45,9 @@ DEFAULT_PREFIXES: MappingProxyType[str, str] = MappingProxyType(
         "ql": "http://semweb.mmlab.be/ns/ql#",
         "esco": "http://data.europa.eu/esco/model#",
         "sg": "https://w3id.org/skillsgraph/ontology#",
+        "grel": "http://users.ugent.be/~bjdmeest/function/grel.ttl#",
+        "idlab-fn": "https://w3id.org/imec/idlab/function#",
+        "sgf": "https://w3id.org/skillsgraph/function#",
     }
 )
 

@@ -6,36 +6,101 @@ Every frame gets a ``__record`` column: the 1-based number of the record in its 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
-from skillsgraph.errors import BadInputError, NotFoundError
+from skillsgraph.errors import BadInputError, MappingError, NotFoundError
 from skillsgraph.mapping.model import Source
 
 RECORD = "__record"
 
+Inputs = dict[str, Any]
+"""In-memory records by source name: a Polars DataFrame, a list of dicts, or a dict."""
+
+_Key = tuple[str, str, str, str, str | None, str | None, frozenset[str]]
+
 
 @dataclass
 class SourceCache:
-    """Reads each source once per mapping run; keyed by everything that changes the frame."""
+    """Reads each source once per mapping run; keyed by everything that changes the frame.
 
-    frames: dict[tuple[str, str, str, str, str | None], pl.DataFrame] = field(default_factory=dict)
+    ``inputs`` holds the records of in-memory sources, by name.
+    """
 
-    def frame(self, source: Source) -> pl.DataFrame:
+    inputs: Inputs = field(default_factory=dict)
+    frames: dict[_Key, pl.DataFrame] = field(default_factory=dict)
+
+    def frame(self, source: Source, references: Collection[str] = ()) -> pl.DataFrame:
+        """The source as a frame with a column per reference (all columns for CSV)."""
+        refs = frozenset(references) if source.format != "csv" else frozenset()
         key = (
             str(source.path),
             source.format,
             source.delimiter,
             source.encoding,
             source.iterator,
+            source.memory,
+            refs,
         )
         if key not in self.frames:
-            self.frames[key] = read_source(source)
+            if source.memory is not None:
+                self.frames[key] = self._memory_frame(source, refs)
+            else:
+                self.frames[key] = read_source(source, refs)
         return self.frames[key]
 
+    def _memory_frame(self, source: Source, references: frozenset[str]) -> pl.DataFrame:
+        name = source.memory
+        assert name is not None
+        if name not in self.inputs:
+            given = ", ".join(sorted(self.inputs)) or "none"
+            raise MappingError(
+                f"{source.where}: in-memory source {name!r} was not given to run_mapping "
+                f"(inputs given: {given}); pass inputs={{{name!r}: records}}"
+            )
+        data = self.inputs[name]
+        if isinstance(data, pl.DataFrame):
+            strings = data.select(pl.all().cast(pl.String))
+            return strings.with_row_index(RECORD, offset=1)
+        if source.format == "csv":
+            rows = [data] if isinstance(data, dict) else list(data)
+            return _flat_records(source, rows)
+        from skillsgraph.mapping.jsonsource import records_frame
 
-def read_source(source: Source) -> pl.DataFrame:
+        return records_frame(data, source.iterator, references, source.where)
+
+
+def _flat_records(source: Source, rows: list[Any]) -> pl.DataFrame:
+    """Flat records (dicts of scalars) as a frame of strings, one row per record."""
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise BadInputError(
+                f"{source.where}: in-memory record {i} of {source.memory!r} is a "
+                f"{type(row).__name__}; expected a dict of column to value"
+            )
+        for key, value in row.items():
+            if isinstance(value, dict | list):
+                raise BadInputError(
+                    f"{source.where}: in-memory record {i} of {source.memory!r}, field "
+                    f"{key!r}: a nested {type(value).__name__} needs a JSON source "
+                    "(referenceFormulation: jsonpath), not a CSV-like one"
+                )
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    data = {c: [None if row.get(c) is None else _text(row[c]) for row in rows] for c in columns}
+    frame = pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String))
+    return frame.with_row_index(RECORD, offset=1)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def read_source(source: Source, references: Collection[str] = ()) -> pl.DataFrame:
     """Read one logical source as strings, with a ``__record`` column."""
     if not source.path.is_file():
         raise NotFoundError(

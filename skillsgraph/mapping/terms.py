@@ -88,8 +88,16 @@ def constant_term(tm: TermMap, base: str | None) -> str:
     return f"<{iri}>"
 
 
+def lexical_expr(tm: TermMap) -> pl.Expr:
+    """The plain string value of a reference or template term map (no escaping): what a
+    function receives as an argument."""
+    return _lexical(tm, encode=False)
+
+
 def _lexical(tm: TermMap, *, encode: bool) -> pl.Expr:
     """The string value of a reference or template (template values IRI-safe if asked)."""
+    if tm.function is not None:
+        raise MappingError(f"{tm.where}: internal: a function term reached term building")
     if tm.reference is not None:
         return pl.col(tm.reference).cast(pl.String)
     assert tm.template is not None

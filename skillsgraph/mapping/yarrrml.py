@@ -41,8 +41,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from skillsgraph.errors import MappingError, NotFoundError
+from skillsgraph.mapping.functions import FunctionRegistry, default_registry
 from skillsgraph.mapping.model import (
     Equality,
+    FunctionCall,
     JoinCondition,
     Location,
     Mapping,
@@ -91,8 +93,18 @@ _PO_KEYS = _keys(
     "conditions condition",
 )
 _OBJECT_KEYS = _keys(
-    "value v", "type", "datatype", "language", "split", "mapping", "conditions condition"
+    "value v",
+    "type",
+    "datatype",
+    "language",
+    "split",
+    "mapping",
+    "conditions condition",
+    "function fn f",
+    "parameters pms",
 )
+_FUNCTION_KEYS = _keys("function fn f", "parameters pms", "type")
+_ARGUMENT_KEYS = _keys("parameter pm", "value v")
 _CONDITION_KEYS = _keys("function fn f", "parameters pms")
 _PARAMETER_KEYS = _keys("parameter pm", "value v", "from")
 _OBJECT_TYPES: dict[str, TermType] = {
@@ -112,8 +124,12 @@ Side = Literal["child", "parent"]
 _T = TypeVar("_T")
 
 
-def compile_yarrrml(path: Path) -> Mapping:
-    """Read a YARRRML file (UTF-8) and compile it; relative sources resolve against its folder."""
+def compile_yarrrml(path: Path, *, functions: FunctionRegistry | None = None) -> Mapping:
+    """Read a YARRRML file (UTF-8) and compile it; relative sources resolve against its folder.
+
+    ``functions``: the registry that ``function:`` names are checked against (default: the
+    built-in functions).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -128,13 +144,15 @@ def compile_yarrrml(path: Path) -> Mapping:
             f"{path}:{line}: the mapping is not valid UTF-8 (byte {data[exc.start]:#04x}); "
             "expected a UTF-8 text file: re-save it as UTF-8"
         ) from exc
-    return compile_yarrrml_text(text, path)
+    return compile_yarrrml_text(text, path, functions=functions)
 
 
-def compile_yarrrml_text(text: str, file: Path) -> Mapping:
+def compile_yarrrml_text(
+    text: str, file: Path, *, functions: FunctionRegistry | None = None
+) -> Mapping:
     """Compile YARRRML text; ``file`` is named in messages and anchors relative sources."""
     root = _compose(text, file)
-    ctx = _Ctx(file)
+    ctx = _Ctx(file, functions=functions or default_registry())
     top = _fields(ctx, root, _TOP_KEYS, "the top level of the document")
     if "mappings" not in top:
         raise ctx.error(root, "no 'mappings:' key; expected the triples maps under mappings:")
@@ -158,6 +176,7 @@ class _Ctx:
     base: str | None = None
     sources: MappingProxyType[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     source_counts: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    functions: FunctionRegistry = field(default_factory=default_registry)
 
     def within(self, label: str) -> _Ctx:
         return replace(self, label=label)
@@ -411,8 +430,13 @@ def _make_source(
         raise ctx.error(
             node, f"unsupported reference formulation {formulation!r}; expected csv or json"
         )
+    if access.startswith("memory:") and len(access) > len("memory:"):
+        name = access.removeprefix("memory:")
+        return Source(ctx.where(node), Path(access), fmt, iterator=iterator, memory=name)
     if not access or "://" in access:
-        raise ctx.error(node, f"unsupported source {access!r}; expected a local file path")
+        raise ctx.error(
+            node, f"unsupported source {access!r}; expected a local file path or memory:<name>"
+        )
     if fmt == "csv" and iterator is not None:
         raise ctx.error(node, f"CSV source {access!r} has an iterator; iterators are for JSON")
     path = (ctx.file.parent / access).resolve()
@@ -448,6 +472,11 @@ def _subject(ctx: _Ctx, key: Node, item: tuple[Node, Node] | None) -> TermMap:
                 "write one mapping per subject",
             )
         node = node.value[0]
+    if isinstance(node, MappingNode):
+        f = _fields(ctx, node, _FUNCTION_KEYS, "a subject function")
+        if "function" not in f:
+            raise ctx.error(node, "a subject given as a mapping needs function: and parameters:")
+        return TermMap(ctx.where(node), "iri", function=_function_call(ctx, node, f))
     text = _text(ctx, node, "the subject").removesuffix("~iri")
     return _term(ctx, node, _iri_parts(ctx, node, text), "iri")
 
@@ -620,6 +649,8 @@ def _dict_object(ctx: _Ctx, node: MappingNode, is_type: bool, default: _Literal)
     f = _fields(ctx, node, _OBJECT_KEYS, "an object")
     if "mapping" in f:
         return list(_referencing(ctx, node, f))
+    if "function" in f:
+        return [_function_object(ctx, node, f, is_type, default)]
     if "value" not in f:
         raise ctx.error(node, "an object needs value: (or mapping: to join another mapping)")
     value = f["value"][1]
@@ -657,6 +688,92 @@ def _object(
     if split is not None and all(isinstance(p, str) for p in parts):
         raise ctx.error(node, f"split: needs a $(column) in the value, found {text!r}")
     return _term(ctx, node, parts, term_type, literal, split)
+
+
+# --- functions ------------------------------------------------------------------------
+
+
+def _function_object(
+    ctx: _Ctx, node: MappingNode, f: Fields, is_type: bool, default: _Literal
+) -> TermMap:
+    """``{function: grel:toUpperCase, parameters: [[grel:valueParameter, $(name)]]}``."""
+    extra = sorted(set(f) - {"function", "parameters", "type", "datatype", "language"})
+    if extra:
+        raise ctx.error(
+            node,
+            f"an object with function: takes parameters:, type:, datatype:, language:; "
+            f"found {', '.join(extra)}",
+        )
+    term_type = _object_type(ctx, f["type"][1]) if "type" in f else None
+    term_type = term_type or ("iri" if is_type else "literal")
+    own = _Literal(
+        _datatype(ctx, f["datatype"][1]) if "datatype" in f else None,
+        _language(ctx, f["language"][1]) if "language" in f else None,
+    )
+    literal = own if own.datatype or own.language else default
+    if term_type != "literal" and (literal.datatype or literal.language):
+        raise ctx.error(node, "a datatype or language applies to literal objects only")
+    call = _function_call(ctx, node, f)
+    return TermMap(
+        ctx.where(node),
+        term_type,
+        function=call,
+        datatype=literal.datatype if term_type == "literal" else None,
+        language=literal.language if term_type == "literal" else None,
+    )
+
+
+def _function_call(ctx: _Ctx, node: Node, f: Fields) -> FunctionCall:
+    name_node = f["function"][1]
+    text = _text(ctx, name_node, "a function IRI such as grel:toUpperCase")
+    iri = _checked(ctx, name_node, lambda: constant_iri(text, ctx.prefixes, None, "function"))
+    if iri not in ctx.functions:
+        close = difflib.get_close_matches(iri, list(ctx.functions), n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ctx.error(name_node, f"unknown function {text!r} (<{iri}>){hint}")
+    arguments = _arguments(ctx, f["parameters"][1]) if "parameters" in f else ()
+    call = FunctionCall(ctx.where(node), iri, arguments)
+    try:
+        ctx.functions.get(iri).bind(call)
+    except MappingError as exc:
+        raise ctx.error(node, str(exc).split(": ", 1)[-1]) from exc
+    return call
+
+
+def _arguments(ctx: _Ctx, node: Node) -> tuple[tuple[str, TermMap], ...]:
+    """``[[param, value], …]`` or ``[{parameter: p, value: v}, …]``; a value may be a
+    constant, a ``$(reference)``, a template, or a nested ``{function:, parameters:}``."""
+    out: list[tuple[str, TermMap]] = []
+    for item in _items(node):
+        if isinstance(item, SequenceNode) and len(item.value) == 2:
+            name_node, value_node = item.value
+        elif isinstance(item, MappingNode):
+            g = _fields(ctx, item, _ARGUMENT_KEYS, "a function parameter")
+            if "parameter" not in g or "value" not in g:
+                raise ctx.error(item, "a function parameter needs parameter: and value:")
+            name_node, value_node = g["parameter"][1], g["value"][1]
+        else:
+            raise ctx.error(item, "expected a parameter as [grel:valueParameter, $(column)]")
+        name = _text(ctx, name_node, "a parameter IRI")
+        param = name if ":" not in name else _parameter_iri(ctx, name_node, name)
+        out.append((param, _argument_value(ctx, value_node)))
+    return tuple(out)
+
+
+def _parameter_iri(ctx: _Ctx, node: Node, name: str) -> str:
+    """A parameter named by IRI (``grel:valueParameter``); bare names (``value``) are the
+    registry's short names and stay as they are."""
+    return _checked(ctx, node, lambda: constant_iri(name, ctx.prefixes, None, "parameter"))
+
+
+def _argument_value(ctx: _Ctx, node: Node) -> TermMap:
+    if isinstance(node, MappingNode):
+        g = _fields(ctx, node, _FUNCTION_KEYS, "a nested function")
+        if "function" not in g:
+            raise ctx.error(node, "a nested value needs function: and parameters:")
+        return TermMap(ctx.where(node), "literal", function=_function_call(ctx, node, g))
+    text = _text(ctx, node, "a parameter value", numbers=True)
+    return _term(ctx, node, _template(ctx, node, text), "literal")
 
 
 def _object_type(ctx: _Ctx, node: Node) -> TermType:

@@ -623,7 +623,7 @@ def test_wrong_shapes(tmp_path: Path, text: str, needle: str, fragments: list[st
         ("{p: sg:x, o: {value: $(a), type: uri}}", ["unknown object type 'uri'"]),
         (
             "{p: sg:x, o: {function: grel:toUpper}}",
-            ["unknown key 'function' in an object; expected one of: value, v, type"],
+            ["unknown function 'grel:toUpper'", "did you mean", "grel.ttl#toUpperCase"],
         ),
         ("[sg:x]", ["a po entry has 1 items; expected [predicate, object]"]),
         ("[sg:x, $(a), $(dt)]", ["datatype from a column is not supported yet"]),
