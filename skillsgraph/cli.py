@@ -31,8 +31,8 @@ from rich.table import Table
 from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, SkillsGraphError
 from skillsgraph.ingest import IngestReport, available_sources, ingest
+from skillsgraph.mapping import compile_mapping
 from skillsgraph.mapping.engine import run_mapping
-from skillsgraph.mapping.yarrrml import compile_yarrrml
 from skillsgraph.query import result_rows, run_query, serialize_result
 from skillsgraph.store import Store, open_store
 
@@ -176,7 +176,7 @@ def map_command(
     ] = None,
 ) -> None:
     """Run one mapping and write its N-Quads, without any store."""
-    result = _run(lambda: run_mapping(compile_yarrrml(mapping)))
+    result = _run(lambda: run_mapping(compile_mapping(mapping)))
     text = result.nquads()
     if output is None:
         sys.stdout.write(text)

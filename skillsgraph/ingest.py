@@ -1,6 +1,8 @@
 """Ingest a source: map, validate, quarantine what fails, load the rest in one transaction.
 
-A source is a folder ``mappings/<source>/`` with one or more YARRRML files. Its quads go
+A source is a folder ``mappings/<source>/`` with one or more mapping files (YARRRML
+``*.yml`` or RML ``*.rml.ttl``) and, optionally, fixed RDF in ``static/*.ttl`` (for
+example a Data Cube structure definition), loaded with the mapped quads. Its quads go
 into the named graph ``…/graph/source/<source>``, replaced atomically on every ingest
 (re-ingesting an unchanged source writes nothing). A record that fails validation is not
 loaded: every quad it produced is dropped and it is written, with the reasons, to the
@@ -16,10 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import pyoxigraph as ox
 from rdflib import Graph
 
 from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, NotFoundError, ValidationFailedError
+from skillsgraph.mapping import compile_mapping, mapping_files
 from skillsgraph.mapping.engine import (
     DEFAULT_GRAPH,
     RDF_TYPE,
@@ -28,7 +32,6 @@ from skillsgraph.mapping.engine import (
     run_mapping,
 )
 from skillsgraph.mapping.sources import SourceCache
-from skillsgraph.mapping.yarrrml import compile_yarrrml
 from skillsgraph.provenance import SourceFileInfo, describe_file, record_ingest
 from skillsgraph.quarantine import Rejected, findings_to_rejections, write_quarantine
 from skillsgraph.store.base import ReplaceReport, Store
@@ -89,9 +92,7 @@ class IngestReport:
 def available_sources(settings: Settings) -> list[str]:
     """The ontology first, then every mapping folder, ESCO before the rest."""
     folders = (
-        sorted(
-            p.name for p in settings.mappings_dir.iterdir() if p.is_dir() and any(p.glob("*.yml"))
-        )
+        sorted(p.name for p in settings.mappings_dir.iterdir() if p.is_dir() and mapping_files(p))
         if settings.mappings_dir.is_dir()
         else []
     )
@@ -115,11 +116,13 @@ class _SourceIngest:
         self.graph = settings.source_graph(source)
         self.timings: dict[str, float] = {}
         folder = settings.mappings_dir / source
-        self.mapping_files = sorted(folder.glob("*.yml"))
+        self.mapping_files = mapping_files(folder) if folder.is_dir() else []
+        self.static_files = sorted((folder / "static").glob("*.ttl"))
         if not self.mapping_files:
             known = ", ".join(available_sources(settings))
             raise NotFoundError(
-                f"no source {source!r}: {folder} has no *.yml mapping; known: {known}"
+                f"no source {source!r}: {folder} has no mapping (*.yml or *.rml.ttl); "
+                f"known: {known}"
             )
 
     def run(self) -> IngestReport:
@@ -151,13 +154,14 @@ class _SourceIngest:
         results = []
         for path in self.mapping_files:
             self.say(f"mapping {path.name}")
-            results.append(run_mapping(compile_yarrrml(path), cache=cache))
+            results.append(run_mapping(compile_mapping(path), cache=cache))
         self.timings["map"] = time.perf_counter() - t
         return results
 
     def _placed_quads(self, results: Sequence[MappingResult]) -> pl.DataFrame:
         """All quads, those in the default graph moved into the source graph."""
-        quads = pl.concat([r.quads for r in results], how="vertical")
+        static = [static_quads(path) for path in self.static_files]
+        quads = pl.concat([r.quads for r in results] + static, how="vertical")
         graph = f"<{self.graph}>"
         quads = quads.with_columns(
             pl.when(pl.col("g") == DEFAULT_GRAPH)
@@ -222,6 +226,8 @@ class _SourceIngest:
         read: dict[Path, int] = {}
         for result in results:
             read.update(result.records)
+        for path in self.static_files:
+            read[path] = _count_static(path)
         bad: dict[str, set[int]] = {}
         for r in rejected:
             bad.setdefault(r.source, set()).add(r.record)
@@ -239,6 +245,7 @@ class _SourceIngest:
     ) -> str:
         infos = [describe_file(f.path, self.settings.home, records=f.read) for f in files]
         plans = [describe_file(p, self.settings.home) for p in self.mapping_files]
+        plans += [describe_file(p, self.settings.home) for p in self.static_files]
         return record_ingest(
             self.store,
             self.settings,
@@ -256,6 +263,52 @@ class _SourceIngest:
                 "warningCount": len(warnings),
             },
         )
+
+
+def static_quads(path: Path) -> pl.DataFrame:
+    """The triples of a fixed Turtle file as mapped quads: one record per triple, so that a
+    triple failing validation is rejected alone and named by its number.
+
+    Blank nodes are skolemised (RDF 1.1 §3.5) into stable ``.well-known/genid`` IRIs made
+    from the file name and the node's order of appearance, so that re-ingesting an
+    unchanged file changes nothing in the store.
+    """
+    try:
+        triples = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError) as exc:
+        raise BadInputError(f"{path}: cannot parse the static Turtle file: {exc}") from exc
+    genid = f"https://w3id.org/skillsgraph/.well-known/genid/{path.stem}-"
+    labels: dict[str, int] = {}  # the parser's labels are random: number them in order
+
+    def term(t: object) -> str:
+        if isinstance(t, ox.BlankNode):
+            return f"<{genid}{labels.setdefault(t.value, len(labels) + 1)}>"
+        return str(t)
+
+    return pl.DataFrame(
+        {
+            "s": [term(t.subject) for t in triples],
+            "p": [str(t.predicate) for t in triples],
+            "o": [term(t.object) for t in triples],
+            "g": [DEFAULT_GRAPH] * len(triples),
+            "source": [str(path)] * len(triples),
+            "record": list(range(1, len(triples) + 1)),
+            "map": ["static"] * len(triples),
+        },
+        schema={
+            "s": pl.String,
+            "p": pl.String,
+            "o": pl.String,
+            "g": pl.String,
+            "source": pl.String,
+            "record": pl.UInt32,
+            "map": pl.String,
+        },
+    )
+
+
+def _count_static(path: Path) -> int:
+    return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE))
 
 
 def _keys(rejected: Sequence[Rejected]) -> pl.DataFrame:

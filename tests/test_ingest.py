@@ -227,3 +227,35 @@ def test_ontology_ingest_loads_every_module(settings: Settings, store: EmbeddedS
     assert report.replace.quads_after > 500
     answer = run_query(store, settings, "ASK { sg:Ingest rdfs:subClassOf prov:Activity }")
     assert isinstance(answer, ox.QueryBoolean) and bool(answer)
+
+
+def test_static_turtle_is_loaded_with_the_mapped_quads(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    (mini / "static").mkdir()
+    (mini / "static" / "scheme.ttl").write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<http://data.europa.eu/esco/concept-scheme/skills> a skos:ConceptScheme ;\n"
+        '    skos:prefLabel "ESCO skills"@en ;\n'
+        '    skos:note [ skos:prefLabel "a blank node"@en ] .\n',
+        encoding="utf-8",
+    )
+    report = ingest(store, settings, "mini")
+    counts = {f.path.name: (f.read, f.loaded, f.rejected) for f in report.files}
+    assert counts["scheme.ttl"] == (4, 4, 0)
+    rows = _select(
+        store,
+        settings,
+        "SELECT ?label WHERE { <http://data.europa.eu/esco/concept-scheme/skills> "
+        "skos:prefLabel ?label }",
+    )
+    assert rows == [["ESCO skills"]]
+    again = ingest(store, settings, "mini")
+    assert (again.replace.added, again.replace.removed) == (0, 0)
+
+
+def test_rml_turtle_mappings_are_found_in_a_source_folder(home: Path, settings: Settings) -> None:
+    folder = home / "mappings" / "rmlonly"
+    folder.mkdir()
+    (folder / "m.rml.ttl").write_text("", encoding="utf-8")
+    assert "rmlonly" in available_sources(settings)

@@ -1,0 +1,40 @@
+"""Declarative mappings from CSV and JSON sources to RDF.
+
+Two syntaxes compile to one model (:mod:`.model`), run by one Polars engine (:mod:`.engine`):
+YARRRML (``*.yml``, :mod:`.yarrrml`) and RML in Turtle (``*.rml.ttl`` or ``*.ttl``,
+:mod:`.rml`). :func:`compile_mapping` picks the compiler from the file name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skillsgraph.errors import MappingError
+from skillsgraph.mapping.functions import FunctionRegistry
+from skillsgraph.mapping.model import Mapping
+
+MAPPING_PATTERNS = ("*.yml", "*.yaml", "*.rml.ttl")
+"""The mapping files of a source folder (``mappings/<source>/``)."""
+
+
+def compile_mapping(path: Path, *, functions: FunctionRegistry | None = None) -> Mapping:
+    """Compile a YARRRML (``.yml``/``.yaml``) or RML Turtle (``.ttl``) mapping file."""
+    suffix = path.suffix.lower()
+    if suffix in (".yml", ".yaml"):
+        from skillsgraph.mapping.yarrrml import compile_yarrrml
+
+        return compile_yarrrml(path, functions=functions)
+    if suffix == ".ttl":
+        from skillsgraph.mapping.rml import compile_rml
+
+        return compile_rml(path, functions=functions)
+    raise MappingError(
+        f"{path}: unknown mapping syntax {suffix or '(no suffix)'!r}; expected YARRRML "
+        "(.yml, .yaml) or RML in Turtle (.ttl)"
+    )
+
+
+def mapping_files(folder: Path) -> list[Path]:
+    """The mapping files of a source folder, sorted by name."""
+    found = {p for pattern in MAPPING_PATTERNS for p in folder.glob(pattern)}
+    return sorted(found)
