@@ -6,6 +6,7 @@ stderr and the exit code of their class (see ``skillsgraph.errors``).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, SkillsGraphError
 from skillsgraph.ingest import IngestReport, available_sources, ingest
 from skillsgraph.mapping import compile_mapping
-from skillsgraph.mapping.engine import run_mapping
+from skillsgraph.mapping.engine import iter_mapping
 from skillsgraph.query import result_rows, run_query, serialize_result
 from skillsgraph.store import Store, open_store
 
@@ -170,26 +171,39 @@ def _print_report(report: IngestReport) -> None:
 
 @app.command("map")
 def map_command(
-    mapping: Annotated[Path, typer.Argument(help="A YARRRML mapping file")],
+    mapping: Annotated[Path, typer.Argument(help="A mapping file: YARRRML (.yml) or RML (.ttl)")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="N-Quads file (default: stdout)")
     ] = None,
+    chunk_rows: Annotated[
+        int, typer.Option("--chunk-rows", min=1, help="Records mapped at a time (bounds memory)")
+    ] = 100_000,
 ) -> None:
-    """Run one mapping and write its N-Quads, without any store."""
-    result = _run(lambda: run_mapping(compile_mapping(mapping)))
-    text = result.nquads()
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-    rejected = result.rejections.height
+    """Run one mapping and write its N-Quads, without any store.
+
+    Sources are streamed in chunks of records, so a source larger than memory can be
+    mapped; quads are distinct within a chunk.
+    """
+    compiled = _run(lambda: compile_mapping(mapping))
+    quads = records = rejected = 0
+    shown: list[dict[str, object]] = []
+    chunks = iter_mapping(compiled, chunk_rows=chunk_rows)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(output.open("wb")) if output is not None else sys.stdout.buffer
+        while (result := _run(lambda: next(chunks, None))) is not None:
+            result.write_nquads(out)
+            quads += result.unique_quads().height
+            records += result.records_read
+            rejected += result.rejections.height
+            shown.extend(result.rejections.head(10 - len(shown)).iter_rows(named=True))
+        out.flush()
     err.print(
-        f"{result.unique_quads().height:,} quads from {result.records_read:,} records; "
-        f"{rejected:,} rejected" + (f" → {output}" if output else "")
+        f"{quads:,} quads from {records:,} records; {rejected:,} rejected"
+        + (f" → {output}" if output else "")
     )
-    for row in result.rejections.head(10).iter_rows(named=True):
+    for row in shown:
         err.print(
-            f"  - {Path(row['source']).name} record {row['record']}: {row['reason']}",
+            f"  - {Path(str(row['source'])).name} record {row['record']}: {row['reason']}",
             highlight=False,
         )
 

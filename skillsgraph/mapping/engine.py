@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -25,6 +25,7 @@ from skillsgraph.mapping.model import (
     ObjectMap,
     PredicateObjectMap,
     ReferencingObjectMap,
+    Source,
     TermMap,
     TriplesMap,
 )
@@ -75,14 +76,24 @@ class MappingResult:
         """The distinct quads as an N-Quads document."""
         return nquads_text(self.unique_quads())
 
+    def write_nquads(self, out: IO[bytes] | Path) -> None:
+        """Write the distinct quads as N-Quads, without building the document in memory."""
+        _nquad_lines(self.unique_quads()).write_csv(out, include_header=False, quote_style="never")
+
+
+def _nquad_lines(quads: pl.DataFrame) -> pl.DataFrame:
+    graph = pl.when(pl.col("g") == DEFAULT_GRAPH).then(pl.lit("")).otherwise(" " + pl.col("g"))
+    line = pl.concat_str(
+        [pl.col("s"), pl.lit(" "), pl.col("p"), pl.lit(" "), pl.col("o"), graph, pl.lit(" .")]
+    )
+    return quads.select(line.alias("line"))
+
 
 def nquads_text(quads: pl.DataFrame) -> str:
     """Serialise a frame with s, p, o, g columns of N-Triples terms as N-Quads."""
     if quads.height == 0:
         return ""
-    graph = pl.when(pl.col("g") == DEFAULT_GRAPH).then(pl.lit("")).otherwise(" " + pl.col("g"))
-    line = pl.concat_str([pl.col("s"), pl.lit(" "), pl.col("p"), pl.lit(" "), pl.col("o"), graph])
-    return str(quads.select((line + pl.lit(" .\n")).str.join("")).item())
+    return str(_nquad_lines(quads).select((pl.col("line") + "\n").str.join("")).item())
 
 
 def run_mapping(
@@ -112,6 +123,55 @@ def run_mapping(
             raise MappingError(_empty_message(tm, frame))
         quads.append(produced)
         rejections.extend(run.rejections)
+    return _result(mapping, quads, records, rejections)
+
+
+def iter_mapping(
+    mapping: Mapping,
+    *,
+    functions: FunctionRegistry | None = None,
+    inputs: MappingOf[str, Any] | None = None,
+    chunk_rows: int | None = None,
+) -> Iterator[MappingResult]:
+    """Run ``mapping`` source by source, ``chunk_rows`` records at a time, so that a source
+    larger than memory can be mapped: each result holds the quads, records and rejections
+    of one chunk (CSV files are read in batches; a parent of a join is read whole).
+    Without ``chunk_rows``, yields the one result of :func:`run_mapping`.
+    """
+    if chunk_rows is None:
+        yield run_mapping(mapping, functions=functions, inputs=inputs)
+        return
+    cache = SourceCache(inputs=dict(inputs or {}))
+    registry = functions or default_registry()
+    by_source: dict[Source, list[TriplesMap]] = {}
+    for tm in mapping.triples_maps:
+        by_source.setdefault(tm.source, []).append(tm)
+    for source, maps in by_source.items():
+        produced = dict.fromkeys((tm.name for tm in maps), 0)
+        read = 0
+        last: pl.DataFrame | None = None
+        for frame in cache.chunks(source, _source_references(mapping, source), chunk_rows):
+            read += frame.height
+            last = frame
+            quads, rejections = [], []
+            for tm in maps:
+                run = _TriplesMapRun(mapping, tm, frame, cache, registry)
+                quads.append(run.quads())
+                produced[tm.name] += quads[-1].height
+                rejections.extend(run.rejections)
+            yield _result(mapping, quads, {source.path: frame.height}, rejections)
+        for tm in maps:
+            if read and produced[tm.name] == 0 and not tm.allow_empty and last is not None:
+                raise MappingError(_empty_message(tm, last, read))
+
+
+def _result(
+    mapping: Mapping,
+    quads: list[pl.DataFrame],
+    records: dict[Path, int],
+    rejections: list[pl.DataFrame],
+) -> MappingResult:
+    """Drop every quad of a rejected record: a record loads whole or not at all."""
     all_rejections = _concat(rejections, REJECTION_SCHEMA).unique(maintain_order=True)
     all_quads = _drop_rejected(_concat(quads, QUAD_SCHEMA), all_rejections)
     return MappingResult(mapping, all_quads, records, all_rejections)
@@ -134,7 +194,16 @@ class _TriplesMapRun:
         self.source = str(tm.source.path)
         self._columns = itertools.count()
         _check_references(tm, frame)
-        self.subjects = self._terms(*self._prepare(frame, tm.subject), "s")
+        # Fast path: when the subject and graphs give one term per record, every
+        # row-aligned object is computed on the same frame, with no join.
+        self.base: pl.DataFrame | None = None
+        self.base_graphs: list[str | None] = []
+        graphs = [g for g in tm.graphs if g.constant != RR_DEFAULT_GRAPH]
+        if all(self._is_aligned(t) for t in (tm.subject, *graphs)):
+            self.base = self._aligned_base(frame, tm.subject, tm.graphs)
+            self.subjects = self.base.select(RECORD, "s").drop_nulls("s")
+        else:
+            self.subjects = self._terms(*self._prepare(frame, tm.subject), "s")
 
     def quads(self) -> pl.DataFrame:
         parts = list(self._class_quads())
@@ -144,13 +213,30 @@ class _TriplesMapRun:
 
     def _class_quads(self) -> Iterator[pl.DataFrame]:
         for cls in self.tm.classes:
-            yield from self._expand(self.subjects, [RDF_TYPE], f"<{cls}>", self.tm.graphs)
+            if self.base is not None:
+                yield from self._aligned_quads(self.base, [RDF_TYPE], pl.lit(f"<{cls}>"))
+            else:
+                yield from self._expand(self.subjects, [RDF_TYPE], f"<{cls}>", self.tm.graphs)
 
     def _pom_quads(self, pom: PredicateObjectMap) -> Iterator[pl.DataFrame]:
         predicates = [self._predicate(p) for p in pom.predicates]
         graphs = self.tm.graphs + pom.graphs
         selected = self._selected_records(pom)
+        constant = [p for p in predicates if isinstance(p, str)]
         for obj in pom.objects:
+            if (
+                self.base is not None
+                and not pom.graphs
+                and len(constant) == len(predicates)
+                and isinstance(obj, TermMap)
+                and self._is_aligned(obj)
+            ):
+                frame, term = self._prepare(self.base, obj)
+                frame = self._with_term(frame, term, "o")
+                if selected is not None:
+                    frame = frame.join(selected, on=RECORD, how="semi")
+                yield from self._aligned_quads(frame, constant, pl.col("o"))
+                continue
             pairs = self._object_pairs(obj)
             if selected is not None:
                 pairs = pairs.join(selected, on=RECORD, how="semi")
@@ -211,6 +297,76 @@ class _TriplesMapRun:
         parent_keys = _explode_lists(parent_keys, keys).drop_nulls()
         return child.join(parent_keys.unique(), on=keys, how="inner").select(RECORD, "s", "o")
 
+    def _is_aligned(self, tm: TermMap) -> bool:
+        """Does ``tm`` give at most one term per record (no split, no list, no multi)?"""
+        if tm.split is not None:
+            return False
+        if any(isinstance(self.frame.schema.get(r), pl.List) for r in tm.references):
+            return False
+        call = tm.function
+        return call is None or not self.functions.get(call.function, call.where).multi
+
+    def _aligned_base(
+        self, frame: pl.DataFrame, subject: TermMap, graphs: tuple[TermMap, ...]
+    ) -> pl.DataFrame:
+        """The source frame with its subject (``s``) and graph terms (``__g0``…) added."""
+        frame, term = self._prepare(frame, subject)
+        frame = self._with_term(frame, term, "s")
+        self.base_graphs = [None] if not graphs else []
+        for i, graph in enumerate(graphs):
+            if graph.constant == RR_DEFAULT_GRAPH:
+                self.base_graphs.append(None)
+                continue
+            frame, term = self._prepare(frame, graph)
+            frame = self._with_term(frame, term, f"__g{i}")
+            self.base_graphs.append(f"__g{i}")
+        return frame
+
+    def _with_term(self, frame: pl.DataFrame, tm: TermMap, name: str) -> pl.DataFrame:
+        """``frame`` with the term of ``tm`` in column ``name`` (null where invalid; the
+        records with an invalid term are rejected)."""
+        problem = iri_problem_expr(tm, self.mapping.base)
+        term = term_expr(tm, self.mapping.base)
+        if problem is None:
+            return frame.with_columns(term.alias(name))
+        frame = frame.with_columns(term.alias(name), problem.alias("__problem"))
+        bad = frame.filter(pl.col("__problem").is_not_null())
+        if bad.height:
+            self._reject(bad, tm, name)
+        nulled = pl.when(pl.col("__problem").is_null()).then(pl.col(name))
+        return frame.with_columns(nulled.alias(name)).drop("__problem")
+
+    def _aligned_quads(
+        self, frame: pl.DataFrame, predicates: list[str], obj: pl.Expr
+    ) -> Iterator[pl.DataFrame]:
+        for predicate in predicates:
+            for graph in self.base_graphs:
+                g = pl.lit(DEFAULT_GRAPH) if graph is None else pl.col(graph)
+                yield frame.select(
+                    pl.col("s"),
+                    pl.lit(predicate).alias("p"),
+                    obj.alias("o"),
+                    g.alias("g"),
+                    pl.lit(self.source).alias("source"),
+                    pl.col(RECORD).alias("record"),
+                    pl.lit(self.tm.name).alias("map"),
+                ).drop_nulls(["s", "o", "g"])
+
+    def _reject(self, bad: pl.DataFrame, tm: TermMap, name: str) -> None:
+        self.rejections.append(
+            bad.select(
+                pl.lit(self.source).alias("source"),
+                pl.col(RECORD).alias("record"),
+                pl.lit(self.tm.name).alias("map"),
+                (
+                    pl.lit(f"{tm.where}: the {_role(name)} value ")
+                    + pl.col(name)
+                    + pl.lit(" ")
+                    + pl.col("__problem")
+                ).alias("reason"),
+            )
+        )
+
     def _terms(self, frame: pl.DataFrame, tm: TermMap, name: str) -> pl.DataFrame:
         """(record, name) for every record whose term is valid; invalid ones are rejected."""
         problem = iri_problem_expr(tm, self.mapping.base)
@@ -220,19 +376,7 @@ class _TriplesMapRun:
         checked = frame.select(RECORD, term, problem.alias("__problem"))
         bad = checked.filter(pl.col("__problem").is_not_null())
         if bad.height:
-            self.rejections.append(
-                bad.select(
-                    pl.lit(self.source).alias("source"),
-                    pl.col(RECORD).alias("record"),
-                    pl.lit(self.tm.name).alias("map"),
-                    (
-                        pl.lit(f"{tm.where}: the {_role(name)} value ")
-                        + pl.col(name)
-                        + pl.lit(" ")
-                        + pl.col("__problem")
-                    ).alias("reason"),
-                )
-            )
+            self._reject(bad, tm, name)
         return checked.filter(pl.col("__problem").is_null()).select(RECORD, name).drop_nulls(name)
 
     def _expand(
@@ -409,17 +553,20 @@ def _missing_message(tm: TriplesMap, column: str, frame: pl.DataFrame, where: ob
     )
 
 
-def _empty_message(tm: TriplesMap, frame: pl.DataFrame) -> str:
+def _empty_message(tm: TriplesMap, frame: pl.DataFrame, records: int | None = None) -> str:
     refs = sorted({r for t in _term_maps(tm) for r in t.references if r in frame.columns})
     empty = [r for r in refs if frame[r].null_count() == frame.height]
     detail = f"; these columns are empty in every record: {', '.join(empty)}" if empty else ""
     return (
-        f"{tm.where}: triples map {tm.name!r} produced no quads from {frame.height} records "
+        f"{tm.where}: triples map {tm.name!r} produced no quads from "
+        f"{frame.height if records is None else records} records "
         f"of {tm.source.path}{detail}. If that is expected, set allowEmpty: true"
     )
 
 
 def _role(name: str) -> str:
+    if name.startswith("__g"):
+        return "graph"
     return {"s": "subject", "o": "object", "g": "graph"}.get(name, name)
 
 

@@ -6,7 +6,7 @@ Every frame gets a ``__record`` column: the 1-based number of the record in its 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,31 @@ class SourceCache:
             else:
                 self.frames[key] = read_source(source, refs)
         return self.frames[key]
+
+    def chunks(
+        self, source: Source, references: Collection[str], chunk_rows: int
+    ) -> Iterator[pl.DataFrame]:
+        """The source in frames of at most ``chunk_rows`` records, ``__record`` numbered
+        across the whole source. UTF-8 CSV files are streamed (never read whole); other
+        sources are read once and sliced."""
+        if chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+        if source.memory is None and source.format == "csv" and _is_utf8(source.encoding):
+            _check_file(source)
+            scan = pl.scan_csv(
+                source.path, separator=source.delimiter, infer_schema=False
+            ).with_row_index(RECORD, offset=1)
+            try:
+                yield from scan.collect_batches(chunk_size=chunk_rows)
+            except (pl.exceptions.PolarsError, OSError) as exc:
+                raise BadInputError(
+                    f"{source.where}: cannot read {source.path} as CSV "
+                    f"(delimiter {source.delimiter!r}): {exc}"
+                ) from exc
+            return
+        whole = self.frame(source, references)
+        for offset in range(0, max(whole.height, 1), chunk_rows):
+            yield whole.slice(offset, chunk_rows)
 
     def _memory_frame(self, source: Source, references: frozenset[str]) -> pl.DataFrame:
         name = source.memory
@@ -100,13 +125,21 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def read_source(source: Source, references: Collection[str] = ()) -> pl.DataFrame:
-    """Read one logical source as strings, with a ``__record`` column."""
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
+def _check_file(source: Source) -> None:
     if not source.path.is_file():
         raise NotFoundError(
             f"{source.where}: source file {source.path} does not exist "
             "(relative paths resolve against the mapping file's folder)"
         )
+
+
+def read_source(source: Source, references: Collection[str] = ()) -> pl.DataFrame:
+    """Read one logical source as strings, with a ``__record`` column."""
+    _check_file(source)
     if source.format != "csv":
         raise BadInputError(
             f"{source.where}: source format {source.format!r} is not supported by this "

@@ -114,3 +114,33 @@ def test_quads_remember_their_source_record(tmp_path: Path) -> None:
     result = run_mapping(compile_yarrrml(path))
     rows = result.quads.select("s", "record").sort("record").rows()
     assert rows == [("<http://ex.org/1>", 1), ("<http://ex.org/2>", 2)]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+def test_chunked_run_gives_the_same_quads_and_rejections(tmp_path: Path, chunk_rows: int) -> None:
+    from skillsgraph.mapping.engine import iter_mapping
+
+    csv = "id,label\n1,a\n2,b\nbad id,c\n4,\n5,e\n"
+    # the subject is the id as an IRI relative to the base: "bad id" is not a valid IRI
+    mapping = MAPPING.format(subject="$(id)", label="$(label)") + "base: http://ex.org/\n"
+    path = _write(tmp_path, csv, mapping)
+    whole = run_mapping(compile_yarrrml(path))
+    chunks = list(iter_mapping(compile_yarrrml(path), chunk_rows=chunk_rows))
+    assert len(chunks) == -(-5 // chunk_rows)
+    assert sum(c.records_read for c in chunks) == whole.records_read == 5
+    quads = set().union(*(canonical_quads(c.nquads()) for c in chunks))
+    assert quads == canonical_quads(whole.nquads())
+    rejected = [r for c in chunks for r in c.rejections["record"].to_list()]
+    assert rejected == whole.rejections["record"].to_list() == [3]
+
+
+def test_chunked_run_still_reports_an_empty_triples_map(tmp_path: Path) -> None:
+    from skillsgraph.mapping.engine import iter_mapping
+
+    path = _write(
+        tmp_path, "id,label\n1,\n2,\n", MAPPING.format(subject="ex:$(id)", label="$(label)")
+    )
+    text = path.read_text(encoding="utf-8").replace("s: ex:$(id)", "s: ex:$(label)")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError, match="produced no quads from 2 records"):
+        list(iter_mapping(compile_yarrrml(path), chunk_rows=1))
