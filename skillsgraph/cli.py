@@ -7,10 +7,12 @@ stderr and the exit code of their class (see ``skillsgraph.errors``).
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -32,6 +34,7 @@ from rich.table import Table
 from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, SkillsGraphError
 from skillsgraph.ingest import IngestReport, available_sources, ingest
+from skillsgraph.linking import SkillLinker
 from skillsgraph.mapping import compile_mapping
 from skillsgraph.mapping.engine import iter_mapping
 from skillsgraph.query import result_rows, run_query, serialize_result
@@ -253,6 +256,42 @@ def _print_table(result: ox.QuerySolutions) -> None:
         table.add_row(*row)
     out.print(table)
     out.print(f"{len(rows)} row(s)")
+
+
+class LinkLanguage(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+class LinkFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("link")
+def link_command(
+    text: Annotated[str, typer.Argument(help="A skill mention, e.g. 'projetc management'")],
+    language: Annotated[
+        LinkLanguage, typer.Option("--language", help="Language of the mention")
+    ] = LinkLanguage.en,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many candidates")] = 5,
+    fmt: Annotated[LinkFormat, typer.Option("--format", help="Output format")] = LinkFormat.table,
+) -> None:
+    """Link a free-text skill mention to ESCO skills; print the ranked candidates."""
+    lang = language.value
+    candidates = _run(
+        lambda: SkillLinker.from_esco(languages=(lang,)).link(text, language=lang, top=top)
+    )
+    if fmt is LinkFormat.json:
+        rows = [asdict(c) for c in candidates]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("#", "ESCO skill", "label", "score", "method", "matched label")
+    table.columns[1].overflow = "fold"
+    for rank, c in enumerate(candidates, 1):
+        table.add_row(str(rank), c.iri, c.label, f"{c.score:.3f}", c.method, c.matched)
+    out.print(table)
+    out.print(f"{len(candidates)} candidate(s)")
 
 
 @app.command("sources")

@@ -19,6 +19,7 @@ import polars as pl
 
 from skillsgraph.errors import MappingError
 from skillsgraph.mapping.functions import FunctionRegistry, default_registry
+from skillsgraph.mapping.jsonsource import JsonReferenceError
 from skillsgraph.mapping.model import (
     FunctionCall,
     Mapping,
@@ -115,7 +116,7 @@ def run_mapping(
     rejections: list[pl.DataFrame] = []
     records: dict[Path, int] = {}
     for tm in mapping.triples_maps:
-        frame = cache.frame(tm.source, _source_references(mapping, tm.source))
+        frame = _read(mapping, cache, tm.source)
         records[tm.source.path] = frame.height
         run = _TriplesMapRun(mapping, tm, frame, cache, registry)
         produced = run.quads()
@@ -268,15 +269,14 @@ class _TriplesMapRun:
 
     def _join(self, ref: ReferencingObjectMap) -> pl.DataFrame:
         parent = self.mapping.get(ref.parent)
-        parent_frame = self.cache.frame(
-            parent.source, _source_references(self.mapping, parent.source)
-        )
+        parent_frame = _read(self.mapping, self.cache, parent.source)
         _check_references(parent, parent_frame)
         parent_frame, parent_tm = self._prepare(parent_frame, parent.subject)
         parent_subject = term_expr(parent_tm, self.mapping.base).alias("o")
         if not ref.conditions:
             if parent.source == self.tm.source:
-                pairs = self.frame.select(RECORD, parent_subject)
+                # the same records: each is joined with itself (parent_frame is prepared)
+                pairs = parent_frame.select(RECORD, parent_subject)
                 return self.subjects.join(pairs, on=RECORD).select(RECORD, "s", "o")
             objects = parent_frame.select(parent_subject).drop_nulls().unique()
             return self.subjects.select(RECORD, "s").join(objects, how="cross")
@@ -490,6 +490,24 @@ def _explode_lists(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) ->
         if column in frame.columns and isinstance(frame.schema[column], pl.List):
             frame = frame.explode(column)
     return frame
+
+
+def _read(mapping: Mapping, cache: SourceCache, source: Source) -> pl.DataFrame:
+    """The frame of ``source``; a JSON reference that matches nothing is reported at the
+    term map that makes it, with its triples map."""
+    try:
+        return cache.frame(source, _source_references(mapping, source))
+    except JsonReferenceError as exc:
+        for tm in mapping.triples_maps:
+            if tm.source != source:
+                continue
+            for term in _term_maps(tm):
+                if exc.reference in term.references:
+                    raise MappingError(
+                        f"{term.where}: triples map {tm.name!r}: the JSON reference "
+                        f"{exc.reference!r} {exc.detail}"
+                    ) from exc
+        raise
 
 
 def _source_references(mapping: Mapping, source: object) -> frozenset[str]:

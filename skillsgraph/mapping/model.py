@@ -214,9 +214,13 @@ class Source:
     An in-memory source (``memory`` set) is named, not read from a file: its records are
     passed to :func:`~skillsgraph.mapping.engine.run_mapping` under that name, and
     ``path`` is only its label in messages and counts (``memory:<name>``).
+
+    Two sources are equal when they read the same data the same way, wherever they were
+    written: RML declares one logical source per triples map, and a join between maps on
+    the same data pairs each record with itself.
     """
 
-    where: Location
+    where: Location = field(compare=False)
     path: Path
     format: SourceFormat = "csv"
     delimiter: str = ","

@@ -140,10 +140,14 @@ def _check_file(source: Source) -> None:
 def read_source(source: Source, references: Collection[str] = ()) -> pl.DataFrame:
     """Read one logical source as strings, with a ``__record`` column."""
     _check_file(source)
+    if source.format == "json":
+        from skillsgraph.mapping.jsonsource import read_json
+
+        return read_json(source, references)
     if source.format != "csv":
         raise BadInputError(
-            f"{source.where}: source format {source.format!r} is not supported by this "
-            "version of the engine; expected csv"
+            f"{source.where}: source format {source.format!r} is not supported; "
+            "expected csv or json"
         )
     return _read_csv(source)
 
