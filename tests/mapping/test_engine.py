@@ -144,3 +144,17 @@ def test_chunked_run_still_reports_an_empty_triples_map(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(MappingError, match="produced no quads from 2 records"):
         list(iter_mapping(compile_yarrrml(path), chunk_rows=1))
+
+
+def test_csv_delimiter_and_encoding_options(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_bytes("id;label\n1;Genève\n".encode("latin-1"))
+    path = tmp_path / "m.yml"
+    path.write_text(
+        "prefixes:\n  ex: http://ex.org/\nsources:\n  data:\n    access: data.csv\n"
+        "    referenceFormulation: csv\n    delimiter: ';'\n    encoding: latin-1\n"
+        "mappings:\n  thing:\n    sources: data\n    s: ex:$(id)\n    po:\n"
+        "      - [ex:label, $(label)]\n",
+        encoding="utf-8",
+    )
+    result = run_mapping(compile_yarrrml(path))
+    assert result.unique_quads()["o"].to_list() == ['"Genève"']
