@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 import pyoxigraph as ox
+import yaml
 from rdflib import Graph
 
 from skillsgraph.config import Settings
@@ -118,6 +119,9 @@ class _SourceIngest:
         folder = settings.mappings_dir / source
         self.mapping_files = mapping_files(folder) if folder.is_dir() else []
         self.static_files = sorted((folder / "static").glob("*.ttl"))
+        self.personal = _source_options(folder / "source.yml").get("personal", False)
+        self.consent_prefix = settings.graph(f"consent/{source}-")
+        self.consents_graph = settings.graph("consents")
         if not self.mapping_files:
             known = ", ".join(available_sources(settings))
             raise NotFoundError(
@@ -169,12 +173,26 @@ class _SourceIngest:
             .otherwise(pl.col("g"))
             .alias("g")
         )
-        elsewhere = quads.filter(pl.col("g") != graph)
+        allowed = pl.col("g") == graph
+        if self.personal:
+            allowed = (
+                allowed
+                | pl.col("g").str.starts_with(f"<{self.consent_prefix}")
+                | (pl.col("g") == f"<{self.consents_graph}>")
+            )
+        elsewhere = quads.filter(~allowed)
         if elsewhere.height:
             first = elsewhere.row(0, named=True)
+            expected = (
+                f"{graph}, <{self.consent_prefix}…> (personal triples) or "
+                f"<{self.consents_graph}> (consent records)"
+                if self.personal
+                else f"{graph}; personal data needs `personal: true` in source.yml and "
+                "consent graphs"
+            )
             raise BadInputError(
                 f"source {self.source!r}: triples map {first['map']!r} writes to graph "
-                f"{first['g']}; a public source writes only to {graph}"
+                f"{first['g']}; this source writes only to {expected}"
             )
         return quads
 
@@ -215,9 +233,31 @@ class _SourceIngest:
     def _load(self, quads: pl.DataFrame) -> ReplaceReport:
         t = time.perf_counter()
         self.say(f"loading into {self.graph}")
-        triples = quads.select("s", "p", "o", pl.lit(DEFAULT_GRAPH).alias("g")).unique()
-        report = self.store.replace_graph(self.graph, nquads_text(triples))
+        if not self.personal:
+            triples = quads.select("s", "p", "o", pl.lit(DEFAULT_GRAPH).alias("g")).unique()
+            report = self.store.replace_graph(self.graph, nquads_text(triples))
+        else:
+            report = self._load_personal(quads)
         self.timings["load"] = time.perf_counter() - t
+        return report
+
+    def _load_personal(self, quads: pl.DataFrame) -> ReplaceReport:
+        """The source graph and this source's consent graphs are replaced in one
+        transaction; consent records are only added when absent, so that a consent's later
+        state (withdrawn, renewed) is never overwritten by a re-ingest."""
+        records = f"<{self.consents_graph}>"
+        data = quads.filter(pl.col("g") != records).select("s", "p", "o", "g").unique()
+        report = self.store.replace_graphs(
+            nquads_text(data), graphs=[self.graph], prefix=self.consent_prefix
+        )
+        seeds = quads.filter(pl.col("g") == records).select("s", "p", "o").unique()
+        if seeds.height:
+            known = _subjects_in(self.store, self.consents_graph)
+            fresh = seeds.filter(~pl.col("s").is_in(pl.Series(known, dtype=pl.String).implode()))
+            if fresh.height:
+                self.say(f"recording {fresh['s'].n_unique():,} new consent records")
+                triples = fresh.with_columns(pl.lit(DEFAULT_GRAPH).alias("g"))
+                self.store.add_triples(self.consents_graph, nquads_text(triples))
         return report
 
     def _file_counts(
@@ -263,6 +303,31 @@ class _SourceIngest:
                 "warningCount": len(warnings),
             },
         )
+
+
+def _source_options(path: Path) -> dict[str, bool]:
+    """``mappings/<source>/source.yml``: ``personal: true`` for a source of personal data
+    (its triples go to consent graphs). Absent file: a public source."""
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or set(data) - {"personal"}:
+        raise BadInputError(
+            f"{path}: expected a mapping with the key personal: true|false, found {data!r}"
+        )
+    personal = data.get("personal", False)
+    if not isinstance(personal, bool):
+        raise BadInputError(f"{path}: personal: must be true or false, found {personal!r}")
+    return {"personal": personal}
+
+
+def _subjects_in(store: Store, graph: str) -> list[str]:
+    """The subjects of ``graph``, as N-Triples IRIs."""
+    result = store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return [str(row["s"]) for row in result]  # type: ignore[union-attr]
 
 
 def static_quads(path: Path) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from skillsgraph.config import Settings
-from skillsgraph.errors import MappingError, NotFoundError
+from skillsgraph.errors import BadInputError, MappingError, NotFoundError
 from skillsgraph.ingest import available_sources, ingest
 from skillsgraph.query import run_query
 from skillsgraph.store import EmbeddedStore
@@ -259,3 +259,93 @@ def test_rml_turtle_mappings_are_found_in_a_source_folder(home: Path, settings: 
     folder.mkdir()
     (folder / "m.rml.ttl").write_text("", encoding="utf-8")
     assert "rmlonly" in available_sources(settings)
+
+
+PERSONAL_MAPPING = """\
+prefixes:
+  ex: http://ex.org/
+  dpv: https://w3id.org/dpv#
+  sgg: https://w3id.org/skillsgraph/graph/
+  sgid: https://w3id.org/skillsgraph/id/
+mappings:
+  learner:
+    sources: [learners.csv~csv]
+    s: sgid:learner/$(id)
+    g: sgg:consent/people-$(id)
+    po:
+      - [a, sg:Learner]
+      - [sg:region, $(region)]
+  consent:
+    sources: [learners.csv~csv]
+    s: sgid:consent/people-$(id)
+    g: sgg:consents
+    po:
+      - [a, sg:ConsentRecord]
+      - [dpv:hasConsentStatus, dpv:ConsentGiven~iri]
+      - [sg:consentGraph, sgg:consent/people-$(id)~iri]
+"""
+
+
+@pytest.fixture
+def people(home: Path) -> Path:
+    folder = home / "mappings" / "people"
+    folder.mkdir()
+    (folder / "source.yml").write_text("personal: true\n", encoding="utf-8")
+    (folder / "people.yml").write_text(PERSONAL_MAPPING, encoding="utf-8")
+    (folder / "learners.csv").write_text("id,region\n1,Wales\n2,Scotland\n", encoding="utf-8")
+    return folder
+
+
+def graphs_of(store: EmbeddedStore) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for q in store.pyoxigraph:
+        out.setdefault(q.graph_name.value, set()).add(q.subject.value)  # type: ignore[union-attr]
+    return out
+
+
+def test_a_personal_source_puts_personal_triples_only_in_consent_graphs(
+    people: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    ingest(store, settings, "people")
+    graphs = graphs_of(store)
+    learner = "https://w3id.org/skillsgraph/id/learner/"
+    assert graphs[settings.graph("consent/people-1")] == {learner + "1"}
+    assert graphs[settings.graph("consent/people-2")] == {learner + "2"}
+    holding_learners = {g for g, subjects in graphs.items() if any(learner in s for s in subjects)}
+    assert holding_learners == {
+        settings.graph("consent/people-1"),
+        settings.graph("consent/people-2"),
+    }
+    assert len(graphs[settings.graph("consents")]) == 2
+
+
+def test_reingest_keeps_consent_state_and_drops_vanished_learners(
+    people: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    ingest(store, settings, "people")
+    consent = "https://w3id.org/skillsgraph/id/consent/people-1"
+    status = "<https://w3id.org/dpv#hasConsentStatus>"
+    graph = f"GRAPH <{settings.graph('consents')}>"
+    store.update(
+        f"DELETE {{ {graph} {{ <{consent}> {status} ?s }} }} "
+        f"INSERT {{ {graph} {{ <{consent}> {status} <https://w3id.org/dpv#ConsentWithdrawn> }} }} "
+        f"WHERE {{ {graph} {{ <{consent}> {status} ?s }} }}"
+    )
+    (people / "learners.csv").write_text("id,region\n1,Wales\n", encoding="utf-8")
+    report = ingest(store, settings, "people")
+    assert report.replace.removed == 2  # learner 2's type and region
+    graphs = graphs_of(store)
+    assert settings.graph("consent/people-2") not in graphs
+    rows = store.query(f"SELECT ?s WHERE {{ {graph} {{ <{consent}> {status} ?s }} }}")
+    assert [row["s"].value for row in rows] == [  # type: ignore[union-attr, index]
+        "https://w3id.org/dpv#ConsentWithdrawn"
+    ]
+
+
+def test_a_public_source_may_not_write_to_a_consent_graph(
+    people: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    (people / "source.yml").unlink()
+    with pytest.raises(BadInputError, match=r"writes to graph .*consent.*personal: true"):
+        ingest(store, settings, "people")
+    assert len(store.pyoxigraph) == 0

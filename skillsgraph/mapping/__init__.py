@@ -16,6 +16,9 @@ from skillsgraph.mapping.model import Mapping
 MAPPING_PATTERNS = ("*.yml", "*.yaml", "*.rml.ttl")
 """The mapping files of a source folder (``mappings/<source>/``)."""
 
+SOURCE_OPTIONS = "source.yml"
+"""A source folder's options file (e.g. ``personal: true``), not a mapping."""
+
 
 def compile_mapping(path: Path, *, functions: FunctionRegistry | None = None) -> Mapping:
     """Compile a YARRRML (``.yml``/``.yaml``) or RML Turtle (``.ttl``) mapping file."""
@@ -37,4 +40,4 @@ def compile_mapping(path: Path, *, functions: FunctionRegistry | None = None) ->
 def mapping_files(folder: Path) -> list[Path]:
     """The mapping files of a source folder, sorted by name."""
     found = {p for pattern in MAPPING_PATTERNS for p in folder.glob(pattern)}
-    return sorted(found)
+    return sorted(p for p in found if p.name != SOURCE_OPTIONS)

@@ -58,6 +58,14 @@ class Store(Protocol):
         """Make ``graph`` hold exactly the triples of the N-Triples document, atomically."""
         ...
 
+    def replace_graphs(
+        self, nquads: str, *, graphs: Sequence[str] = (), prefix: str | None = None
+    ) -> ReplaceReport:
+        """Make a set of graphs hold exactly the quads of the N-Quads document, atomically:
+        ``graphs`` and every stored graph whose IRI starts with ``prefix`` (a source's
+        consent graphs). Every quad must be in one of those graphs."""
+        ...
+
     def add_triples(self, graph: str, ntriples: str) -> None:
         """Add triples to ``graph`` in one transaction (append-only graphs: provenance)."""
         ...

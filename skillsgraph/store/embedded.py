@@ -17,8 +17,9 @@ in one transaction: re-ingesting an unchanged source writes nothing. A first loa
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -106,6 +107,43 @@ class EmbeddedStore:
         after = before - removed.len() + added.len()
         return ReplaceReport(graph, before, after, removed.len(), added.len(), _since(started))
 
+    def replace_graphs(
+        self, nquads: str, *, graphs: Sequence[str] = (), prefix: str | None = None
+    ) -> ReplaceReport:
+        started = time.perf_counter()
+        scope = set(graphs)
+        if prefix is not None:
+            scope |= {g for g in self.graphs() if g.startswith(prefix)}
+        try:
+            new = _quad_frame(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)).unique()
+        except SyntaxError as exc:
+            raise BadInputError(f"the data is not valid N-Quads: {exc}") from exc
+        inside = pl.col("g").is_in(pl.Series(sorted(scope), dtype=pl.String).implode())
+        if prefix is not None:
+            inside = inside | pl.col("g").str.starts_with(prefix)
+        stray = new.filter(~inside.fill_null(False))
+        if stray.height:
+            where = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
+            raise BadInputError(
+                f"a quad is outside the graphs being replaced ({where}): "
+                f"{stray['t'][0]} in graph {stray['g'][0] or 'default'}"
+            )
+        old = _quad_frame(
+            itertools.chain.from_iterable(
+                self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+                for g in sorted(scope)
+            )
+        )
+        removed = old.join(new, on=["t", "g"], how="anti")
+        added = new.join(old, on=["t", "g"], how="anti")
+        if removed.height or added.height:
+            self.update(_quads_update(removed, added))
+        label = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
+        after = old.height - removed.height + added.height
+        return ReplaceReport(
+            label, old.height, after, removed.height, added.height, _since(started)
+        )
+
     def add_triples(self, graph: str, ntriples: str) -> None:
         self._load(graph, ntriples)
 
@@ -142,6 +180,41 @@ def _canonical_lines(ntriples: str) -> pl.Series:
     except SyntaxError as exc:
         raise BadInputError(f"the data is not valid N-Triples: {exc}") from exc
     return _lines(text).unique()
+
+
+def _quad_frame(quads: Iterable[ox.Quad]) -> pl.DataFrame:
+    """Quads as (t: canonical N-Triples triple, g: graph IRI or null)."""
+    listed = list(quads)
+    triples = ox.serialize([q.triple for q in listed], format=ox.RdfFormat.N_TRIPLES)
+    graphs = [
+        q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None for q in listed
+    ]
+    return pl.DataFrame(
+        {"t": _lines(triples), "g": pl.Series(graphs, dtype=pl.String)},
+        schema={"t": pl.String, "g": pl.String},
+    )
+
+
+def _quads_update(removed: pl.DataFrame, added: pl.DataFrame) -> str:
+    """One update: DELETE DATA of ``removed``, INSERT DATA of ``added`` (t, g frames)."""
+    blank = pl.col("t").str.contains(r"(^|\s)_:")
+    if removed.filter(blank).height or added.filter(blank).height:
+        raise BadInputError(
+            "blank nodes cannot be replaced quad by quad; skolemise them (static files are) "
+            "or use IRIs in the mapping"
+        )
+    parts = []
+    if removed.height:
+        parts.append(f"DELETE DATA {{\n{_graph_blocks(removed)}}}")
+    if added.height:
+        parts.append(f"INSERT DATA {{\n{_graph_blocks(added)}}}")
+    return " ;\n".join(parts)
+
+
+def _graph_blocks(quads: pl.DataFrame) -> str:
+    """``GRAPH <g> { triples }`` blocks, one per graph."""
+    blocks = quads.group_by("g", maintain_order=True).agg(pl.col("t").str.join("\n"))
+    return "".join(f"GRAPH <{g}> {{\n{t}\n}}\n" for g, t in blocks.iter_rows())
 
 
 def _lines(data: bytes | str | None) -> pl.Series:
