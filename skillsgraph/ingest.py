@@ -12,7 +12,7 @@ quarantine report. For every source file: records read = records loaded + record
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import pyoxigraph as ox
 import yaml
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, NotFoundError, ValidationFailedError
@@ -45,6 +45,8 @@ from skillsgraph.validation import (
 )
 
 Progress = Callable[[str], None]
+RDF_TYPE_REF = URIRef(RDF_TYPE[1:-1])
+_CONTEXT_CHUNK = 2_000  # IRIs per VALUES block when fetching context from the store
 ONTOLOGY = "ontology"
 # Rounds of validate-and-reject: rejecting a record can leave another one dangling.
 MAX_ROUNDS = 3
@@ -202,12 +204,15 @@ class _SourceIngest:
         t = time.perf_counter()
         shapes = load_graph(self.settings.shapes_dir.glob("*.shapes.ttl"))
         context = subclass_triples(load_graph(self.settings.ontology_dir.glob("*.ttl")))
+        for triple in self._store_context(quads):
+            context.add(triple)
         rejected = [
             Rejected.from_mapping(row)
             for r in results
             for row in r.rejections.iter_rows(named=True)
         ]
-        report = validate(_rdflib_graph(quads), shapes, context=context)
+        batch = {term[1:-1] for term in quads["s"].unique().to_list() if term.startswith("<")}
+        report = _about(validate(_rdflib_graph(quads), shapes, context=context), batch)
         self.say(f"validated {quads.height:,} quads")
         warnings = report.warnings
         for _round in range(MAX_ROUNDS):
@@ -229,6 +234,23 @@ class _SourceIngest:
             )
         self.timings["validate"] = time.perf_counter() - t
         return quads, rejected, warnings
+
+    def _store_context(self, quads: pl.DataFrame) -> Iterator[tuple[URIRef, URIRef, URIRef]]:
+        """The ``rdf:type`` of every IRI the batch references but does not describe, from
+        the other graphs of the store (not this source's own, which the batch replaces, and
+        no consent graph): so a job posting's ESCO skill is known to be an esco:Skill."""
+        subjects = quads["s"].unique()
+        objects = quads.filter(pl.col("o").str.starts_with("<") & (pl.col("p") != RDF_TYPE))["o"]
+        referenced = objects.unique().filter(~objects.unique().is_in(subjects.implode()))
+        consent = self.settings.graph("consent/")
+        for start in range(0, referenced.len(), _CONTEXT_CHUNK):
+            chunk = " ".join(referenced.slice(start, _CONTEXT_CHUNK).to_list())
+            rows = self.store.query(
+                f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {chunk} }} GRAPH ?g {{ ?s a ?t }} "
+                f'FILTER(?g != <{self.graph}> && !STRSTARTS(STR(?g), "{consent}")) }}'
+            )
+            for row in rows:  # type: ignore[union-attr]
+                yield URIRef(row["s"].value), RDF_TYPE_REF, URIRef(row["t"].value)
 
     def _load(self, quads: pl.DataFrame) -> ReplaceReport:
         t = time.perf_counter()
@@ -374,6 +396,12 @@ def static_quads(path: Path) -> pl.DataFrame:
 
 def _count_static(path: Path) -> int:
     return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+
+
+def _about(report: ValidationReport, batch: set[str]) -> ValidationReport:
+    """Only the findings on nodes the batch describes (context nodes are incomplete)."""
+    kept = tuple(f for f in report.findings if f.focus in batch)
+    return ValidationReport(kept, report.triples, report.seconds)
 
 
 def _keys(rejected: Sequence[Rejected]) -> pl.DataFrame:

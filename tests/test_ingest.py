@@ -288,6 +288,10 @@ mappings:
 
 @pytest.fixture
 def people(home: Path) -> Path:
+    # The mechanics of personal sources, on a toy mapping: the real learner and consent
+    # shapes (tested with the real data in test_learners.py) would reject its toy records.
+    for name in ("learners.shapes.ttl", "consent.shapes.ttl"):
+        (home / "shapes" / name).unlink(missing_ok=True)
     folder = home / "mappings" / "people"
     folder.mkdir()
     (folder / "source.yml").write_text("personal: true\n", encoding="utf-8")
@@ -349,3 +353,32 @@ def test_a_public_source_may_not_write_to_a_consent_graph(
     with pytest.raises(BadInputError, match=r"writes to graph .*consent.*personal: true"):
         ingest(store, settings, "people")
     assert len(store.pyoxigraph) == 0
+
+
+def test_validation_sees_the_types_of_referenced_nodes_in_other_sources(
+    mini: Path, home: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    ingest(store, settings, "mini")
+    (home / "shapes" / "jobs.shapes.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix esco: <http://data.europa.eu/esco/model#> .\n"
+        "<http://ex.org/JobShape> a sh:NodeShape ; sh:targetClass <http://ex.org/Job> ;\n"
+        "  sh:property [ sh:path <http://ex.org/requires> ; sh:class esco:Skill ;\n"
+        '    sh:message "a required skill is an ESCO skill"@en ] .\n',
+        encoding="utf-8",
+    )
+    folder = home / "mappings" / "jobs"
+    folder.mkdir()
+    (folder / "jobs.csv").write_text(
+        "id,skill\n1,http://data.europa.eu/esco/skill/s1\n2,http://data.europa.eu/esco/skill/s9\n",
+        encoding="utf-8",
+    )
+    (folder / "jobs.yml").write_text(
+        "prefixes:\n  ex: http://ex.org/\nmappings:\n  job:\n    sources: [jobs.csv~csv]\n"
+        "    s: ex:job/$(id)\n    po:\n      - [a, ex:Job]\n      - [ex:requires, $(skill)~iri]\n",
+        encoding="utf-8",
+    )
+    report = ingest(store, settings, "jobs")
+    assert [(r.record, r.focus) for r in report.rejected] == [(2, "http://ex.org/job/2")]
+    assert "a required skill is an ESCO skill" in report.rejected[0].message
+    assert report.records_loaded == 1
