@@ -32,8 +32,8 @@ from rich.progress import (
 from rich.table import Table
 
 from skillsgraph.config import Settings
-from skillsgraph.errors import BadInputError, SkillsGraphError
-from skillsgraph.ingest import IngestReport, available_sources, ingest
+from skillsgraph.errors import BadInputError, SkillsGraphError, ValidationFailedError
+from skillsgraph.ingest import IngestReport, available_sources, ingest, validate_source
 from skillsgraph.linking import SkillLinker
 from skillsgraph.mapping import compile_mapping
 from skillsgraph.mapping.engine import iter_mapping
@@ -170,6 +170,33 @@ def _print_report(report: IngestReport) -> None:
         out.print(f"[yellow]{len(report.warnings)} warning(s)[/] (loaded, but worth a look):")
         for warning in report.warnings[:10]:
             out.print(f"  - {warning}", highlight=False)
+
+
+@app.command("validate")
+def validate_command(
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="Sources to validate (default: all)")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate what the store holds for each source against every shape (exit 3 on a
+    violation)."""
+    settings = _settings(store)
+    names = list(sources or [s for s in available_sources(settings) if s != "ontology"])
+    violations = 0
+    with _opened(settings, read_only=True) as opened:
+        for name in names:
+            report = _run(partial(validate_source, opened, settings, name))
+            violations += len(report.violations)
+            out.print(
+                f"[bold]{name}[/]: {report.triples:,} triples, "
+                f"{len(report.violations):,} violation(s), {len(report.warnings):,} warning(s) "
+                f"in {report.seconds:.1f} s"
+            )
+            for finding in [*report.violations, *report.warnings][:10]:
+                out.print(f"  - {finding}", highlight=False)
+    if violations:
+        raise typer.Exit(ValidationFailedError.exit_code)
 
 
 @app.command("map")

@@ -398,6 +398,35 @@ def _count_static(path: Path) -> int:
     return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE))
 
 
+def validate_source(
+    store: Store, settings: Settings, source: str, *, workers: int = 1
+) -> ValidationReport:
+    """Validate what the store holds for ``source`` (its graph, and its consent graphs for a
+    personal source) against every shape, with the same context as at ingest: the
+    ontology's subclass triples and the types of the nodes it references elsewhere."""
+    checker = _SourceIngest(store, settings, source, lambda _msg: None)
+    scope = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{checker.graph}>"
+    if checker.personal:
+        scope += f' || STRSTARTS(STR(?g), "{checker.consent_prefix}")'
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {scope}) }}")
+    triples = list(result)  # type: ignore[arg-type]
+    quads = pl.DataFrame(
+        {
+            "s": [str(t.subject) for t in triples],
+            "p": [str(t.predicate) for t in triples],
+            "o": [str(t.object) for t in triples],
+        },
+        schema={"s": pl.String, "p": pl.String, "o": pl.String},
+    )
+    shapes = load_graph(settings.shapes_dir.glob("*.shapes.ttl"))
+    context = subclass_triples(load_graph(settings.ontology_dir.glob("*.ttl")))
+    for triple in checker._store_context(quads):
+        context.add(triple)
+    batch = {term[1:-1] for term in quads["s"].unique().to_list() if term.startswith("<")}
+    graph = _rdflib_graph(quads.with_columns(pl.lit(DEFAULT_GRAPH).alias("g")))
+    return _about(validate(graph, shapes, context=context, workers=workers), batch)
+
+
 def _about(report: ValidationReport, batch: set[str]) -> ValidationReport:
     """Only the findings on nodes the batch describes (context nodes are incomplete)."""
     kept = tuple(f for f in report.findings if f.focus in batch)

@@ -54,3 +54,24 @@ def test_query_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
     result = runner.invoke(app, ["query", "ASK {}", "--store", str(tmp_path / "none")])
     assert result.exit_code == 4
     assert "skillsgraph ingest --all" in result.output
+
+
+def test_validate_reports_what_the_store_holds(mini: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("SKILLSGRAPH_HOME", str(mini.parents[1]))
+    store = str(tmp_path / "store")
+    assert runner.invoke(app, ["ingest", "mini", "--store", store]).exit_code == 0
+    result = runner.invoke(app, ["validate", "mini", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "0 violation(s), 1 warning(s)" in result.output
+    # someone edits the store behind the pipeline's back: a skill loses its English label
+    opened = EmbeddedStore(Path(store))
+    opened.update(
+        "DELETE WHERE { GRAPH ?g { <http://data.europa.eu/esco/skill/s2> "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l } }"
+    )
+    opened.close()
+    del opened
+    result = runner.invoke(app, ["validate", "mini", "--store", store])
+    assert result.exit_code == 3, result.output
+    assert "1 violation(s)" in result.output
+    assert "http://data.europa.eu/esco/skill/s2" in result.output
