@@ -83,3 +83,41 @@ def test_a_missing_input_names_the_source_and_how_to_pass_it() -> None:
 def test_a_nested_value_in_a_csv_like_source_is_rejected_clearly() -> None:
     with pytest.raises(BadInputError, match=r"record 1 of 'learner', field 'region'.*JSON source"):
         run_mapping(compiled(), inputs={"learner": [{"id": 1, "region": {"name": "x"}}]})
+
+
+PROFILE = """\
+prefixes:
+  ex: http://ex.org/
+sources:
+  profile:
+    access: memory:profile
+    referenceFormulation: jsonpath
+    iterator: $.enrolments[*]
+mappings:
+  enrolment:
+    sources: profile
+    s: ex:enrolment/$(module)
+    po:
+      - [ex:result, $(result)]
+      - [ex:assessment, "$(scores[*].id)"]
+"""
+
+
+def test_one_nested_json_profile_is_mapped_from_memory() -> None:
+    mapping = compile_yarrrml_text(PROFILE, Path("/nowhere/profile.yml"))
+    profile = {
+        "learner": "7",
+        "enrolments": [
+            {"module": "AAA", "result": "Pass", "scores": [{"id": 1}, {"id": 2}]},
+            {"module": "BBB", "result": None, "scores": []},
+        ],
+    }
+    result = run_mapping(mapping, inputs={"profile": profile})
+    quads = {(r["s"], r["p"], r["o"]) for r in result.unique_quads().iter_rows(named=True)}
+    aaa = "<http://ex.org/enrolment/AAA>"
+    assert quads == {
+        (aaa, "<http://ex.org/result>", '"Pass"'),
+        (aaa, "<http://ex.org/assessment>", '"1"'),
+        (aaa, "<http://ex.org/assessment>", '"2"'),
+    }
+    assert result.records == {Path("memory:profile"): 2}
