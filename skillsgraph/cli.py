@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,9 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+# rdflib logs a traceback for every ill-typed literal it parses (e.g. "2021-02-30" as
+# xsd:date); SHACL reports those properly, so the traceback is noise on the console.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 StoreOption = Annotated[
     str | None,

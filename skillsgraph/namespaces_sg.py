@@ -11,6 +11,7 @@ class SG(DefinedNamespace):
     _fail = True
 
     AccessContext: URIRef  # access context
+    Area: URIRef  # area
     Assessment: URIRef  # assessment
     AssessmentResult: URIRef  # assessment result
     CareerGuidance: URIRef  # career guidance
@@ -21,6 +22,7 @@ class SG(DefinedNamespace):
     Deliverable: URIRef  # deliverable
     Enrolment: URIRef  # enrolment
     FieldOfScience: URIRef  # field of science
+    FundingProgramme: URIRef  # funding programme
     Indicator: URIRef  # indicator
     Ingest: URIRef  # ingest
     JobPosting: URIRef  # job posting
@@ -31,6 +33,7 @@ class SG(DefinedNamespace):
     LearningOutcome: URIRef  # learning outcome
     MappingDocument: URIRef  # mapping document
     MatchingAndRecommendations: URIRef  # matching and recommendations
+    OccupationsPillarConcept: URIRef  # occupations pillar concept
     OfficialStatistics: URIRef  # official statistics
     Participant: URIRef  # participant
     Programme: URIRef  # programme
@@ -39,6 +42,7 @@ class SG(DefinedNamespace):
     ResearchTopic: URIRef  # research topic
     ScientificResearch: URIRef  # scientific research
     SkillMention: URIRef  # skill mention
+    SkillsPillarConcept: URIRef  # skills pillar concept
     Source: URIRef  # source
     SourceFile: URIRef  # source file
     TrainingPlanning: URIRef  # training planning
@@ -67,7 +71,9 @@ class SG(DefinedNamespace):
     hasDisability: URIRef  # has disability
     hasEnrolment: URIRef  # has enrolment
     hasFieldOfScience: URIRef  # has field of science
+    hasFundingProgramme: URIRef  # has funding programme
     hasLearningOutcome: URIRef  # has learning outcome
+    hasMaxContribution: URIRef  # has maximum EU contribution
     hasProfile: URIRef  # has profile
     hasResult: URIRef  # has result
     hasSkill: URIRef  # has skill

@@ -499,12 +499,17 @@ def _allow_empty(ctx: _Ctx, item: tuple[Node, Node] | None) -> bool:
 def _split_classes(
     poms: list[PredicateObjectMap],
 ) -> tuple[tuple[str, ...], tuple[PredicateObjectMap, ...]]:
-    """Move ``[a, Class]`` entries with constant classes and no graph into ``classes``."""
+    """Move ``[a, Class]`` entries with constant classes, no graph and no condition into
+    ``classes`` (a conditional type stays a predicate-object map, condition and all)."""
     classes: list[str] = []
     rest: list[PredicateObjectMap] = []
     for pom in poms:
         constants = [o.constant for o in pom.objects if isinstance(o, TermMap) and o.constant]
-        is_class = [p.constant for p in pom.predicates] == [RDF_TYPE] and not pom.graphs
+        is_class = (
+            [p.constant for p in pom.predicates] == [RDF_TYPE]
+            and not pom.graphs
+            and not pom.conditions
+        )
         if is_class and len(constants) == len(pom.objects):
             classes.extend(c for c in constants if c is not None)
         else:

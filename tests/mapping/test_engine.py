@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pyoxigraph as ox
 import pytest
 
@@ -158,3 +159,16 @@ def test_csv_delimiter_and_encoding_options(tmp_path: Path) -> None:
     )
     result = run_mapping(compile_yarrrml(path))
     assert result.unique_quads()["o"].to_list() == ['"Genève"']
+
+
+def test_a_conditional_type_keeps_its_condition(tmp_path: Path) -> None:
+    mapping = (
+        "prefixes:\n  ex: http://ex.org/\nmappings:\n  thing:\n    sources: [data.csv~csv]\n"
+        "    s: ex:$(id)\n    po:\n      - [ex:label, $(label)]\n"
+        "      - p: a\n        o: ex:Special\n"
+        "        condition: {function: equal, parameters: [[str1, $(label)], [str2, x]]}\n"
+    )
+    path = _write(tmp_path, "id,label\n1,x\n2,y\n", mapping)
+    result = run_mapping(compile_yarrrml(path))
+    typed = result.unique_quads().filter(pl.col("o") == "<http://ex.org/Special>")
+    assert typed["s"].to_list() == ["<http://ex.org/1>"]
