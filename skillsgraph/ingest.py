@@ -41,7 +41,7 @@ from skillsgraph.validation import (
     ValidationReport,
     load_graph,
     subclass_triples,
-    validate,
+    validate_triples,
 )
 
 Progress = Callable[[str], None]
@@ -212,7 +212,10 @@ class _SourceIngest:
             for row in r.rejections.iter_rows(named=True)
         ]
         batch = {term[1:-1] for term in quads["s"].unique().to_list() if term.startswith("<")}
-        report = _about(validate(_rdflib_graph(quads), shapes, context=context), batch)
+        report = _about(
+            validate_triples(quads, shapes, context=context, workers=self.settings.workers),
+            batch,
+        )
         self.say(f"validated {quads.height:,} quads")
         warnings = report.warnings
         for _round in range(MAX_ROUNDS):
@@ -399,7 +402,7 @@ def _count_static(path: Path) -> int:
 
 
 def validate_source(
-    store: Store, settings: Settings, source: str, *, workers: int = 1
+    store: Store, settings: Settings, source: str, *, workers: int | None = None
 ) -> ValidationReport:
     """Validate what the store holds for ``source`` (its graph, and its consent graphs for a
     personal source) against every shape, with the same context as at ingest: the
@@ -423,8 +426,9 @@ def validate_source(
     for triple in checker._store_context(quads):
         context.add(triple)
     batch = {term[1:-1] for term in quads["s"].unique().to_list() if term.startswith("<")}
-    graph = _rdflib_graph(quads.with_columns(pl.lit(DEFAULT_GRAPH).alias("g")))
-    return _about(validate(graph, shapes, context=context, workers=workers), batch)
+    parts = settings.workers if workers is None else workers
+    report = validate_triples(quads, shapes, context=context, workers=parts)
+    return _about(report, batch)
 
 
 def _about(report: ValidationReport, batch: set[str]) -> ValidationReport:
@@ -449,18 +453,10 @@ def _validate_nodes(
     own = quads.filter(pl.col("s").is_in(focus.implode()))
     referenced = own["o"].unique()
     types = quads.filter(pl.col("s").is_in(referenced.implode()) & (pl.col("p") == RDF_TYPE))
-    report = validate(_rdflib_graph(pl.concat([own, types])), shapes, context=context)
+    report = validate_triples(pl.concat([own, types]), shapes, context=context)
     wanted = {term[1:-1] for term in focus.to_list()}
     kept = tuple(f for f in report.findings if f.focus in wanted)
     return ValidationReport(kept, report.triples, report.seconds)
-
-
-def _rdflib_graph(quads: pl.DataFrame) -> Graph:
-    """The distinct triples of ``quads`` as an rdflib graph (via pyoxigraph's parser)."""
-    triples = quads.select("s", "p", "o", pl.lit(DEFAULT_GRAPH).alias("g")).unique()
-    graph = Graph()
-    graph.parse(data=nquads_text(triples), format="nt")
-    return graph
 
 
 def _ingest_ontology(store: Store, settings: Settings, say: Progress) -> IngestReport:

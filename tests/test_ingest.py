@@ -382,3 +382,32 @@ def test_validation_sees_the_types_of_referenced_nodes_in_other_sources(
     assert [(r.record, r.focus) for r in report.rejected] == [(2, "http://ex.org/job/2")]
     assert "a required skill is an ESCO skill" in report.rejected[0].message
     assert report.records_loaded == 1
+
+
+@pytest.mark.slow
+def test_partitioned_validation_finds_what_one_run_finds(
+    mini: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    """Two spawned partitions (by subject, with incoming triples and types as context)
+    report the same findings as one run, on a batch large enough to be split."""
+    import polars as pl
+
+    from skillsgraph.mapping import compile_mapping
+    from skillsgraph.mapping.engine import run_mapping
+    from skillsgraph.validation import load_graph, subclass_triples, validate_triples
+
+    quads = run_mapping(compile_mapping(mini / "mini.yml")).quads
+    # replicate the mini ESCO under fresh IRIs until the batch is worth splitting
+    copies = [
+        quads.with_columns(
+            pl.col(c).str.replace(r"/(s\d|o\d|missing)>$", f"/$1-{i}>") for c in "so"
+        )
+        for i in range(2_000)
+    ]
+    batch = pl.concat(copies)
+    shapes = load_graph((settings.shapes_dir).glob("skills.shapes.ttl"))
+    context = subclass_triples(load_graph(settings.ontology_dir.glob("*.ttl")))
+    one = validate_triples(batch, shapes, context=context, workers=1)
+    two = validate_triples(batch, shapes, context=context, workers=2)
+    assert one.findings == two.findings
+    assert len(one.violations) == 2_000 and len(one.warnings) == 2_000
