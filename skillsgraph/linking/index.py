@@ -51,6 +51,9 @@ class LabelIndex:
     words: list[str]
     build_seconds: float
     _similar: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    best_fuzzy: dict[str, tuple[float, Label] | None] = field(default_factory=dict, repr=False)
+    """The best fuzzy match of each normalised mention seen so far (filled by the linker):
+    a mapping that links one column several times (IRI, score, method) pays once."""
 
     @property
     def language(self) -> str:

@@ -170,8 +170,11 @@ def _best(index: LabelIndex, normalised: str) -> Candidate | None:
     exact = index.lookup(normalised)
     if exact:
         return _candidate(index, exact[0], 1.0, METHOD_OF[exact[0].kind])
-    scored = _fuzzy(index, normalised, pool=POOL)
-    return _candidate(index, scored[0][1], scored[0][0], "fuzzy") if scored else None
+    if normalised not in index.best_fuzzy:
+        scored = _fuzzy(index, normalised, pool=POOL)
+        index.best_fuzzy[normalised] = scored[0] if scored else None
+    hit = index.best_fuzzy[normalised]
+    return _candidate(index, hit[1], hit[0], "fuzzy") if hit else None
 
 
 def _fuzzy(index: LabelIndex, normalised: str, *, pool: int) -> list[tuple[float, Label]]:

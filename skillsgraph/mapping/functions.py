@@ -31,12 +31,15 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from skillsgraph.errors import MappingError
 from skillsgraph.mapping.model import FunctionCall, Location
+
+if TYPE_CHECKING:
+    from skillsgraph.linking.series import LinkOutput
 
 GREL = "http://users.ugent.be/~bjdmeest/function/grel.ttl#"
 IDLAB = "https://w3id.org/imec/idlab/function#"
@@ -120,7 +123,8 @@ class FunctionRegistry:
         raise MappingError(
             f"{prefix}unknown function <{iri}>: no implementation is registered{hint} "
             "(built-in: GREL string functions, idlab-fn:equal/concat, sgf:parseDate, "
-            "sgf:sha256, sgf:slug, sgf:linkSkill; register others with FunctionRegistry)"
+            "sgf:sha256, sgf:slug, sgf:linkSkill, sgf:linkScore, sgf:linkMethod; register "
+            "others with FunctionRegistry)"
         )
 
     def register(
@@ -275,15 +279,18 @@ def _sha256(value: str | None) -> str | None:
     return None if value is None else hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def _link_skill(values: pl.Series, language: pl.Series, min_score: pl.Series) -> pl.Series:
-    from skillsgraph.linking import link_skills  # lazily: the index is built on first use
+def _link(output: LinkOutput) -> Callable[[pl.Series, pl.Series, pl.Series], pl.Series]:
+    def link(values: pl.Series, language: pl.Series, min_score: pl.Series) -> pl.Series:
+        from skillsgraph.linking import link_skills  # lazily: the index is built on first use
 
-    lang = language.drop_nulls()
-    score = min_score.drop_nulls()
-    kwargs: dict[str, Any] = {"language": str(lang[0]) if len(lang) else "en"}
-    if len(score):
-        kwargs["min_score"] = float(score[0])
-    return link_skills(values, **kwargs)
+        lang = language.drop_nulls()
+        score = min_score.drop_nulls()
+        kwargs: dict[str, Any] = {"language": str(lang[0]) if len(lang) else "en"}
+        if len(score):
+            kwargs["min_score"] = float(score[0])
+        return link_skills(values, output=output, **kwargs)
+
+    return link
 
 
 @cache
@@ -360,14 +367,21 @@ def default_registry() -> FunctionRegistry:
         description="a date in the given format (default iso) as xsd:date lexical form",
     )
     r.register(SGF + "sha256", [VALUE], scalar=_sha256, description="SHA-256, hex")
-    r.register(
-        SGF + "linkSkill",
-        [
-            VALUE,
-            Parameter((SGF + "language", "language"), required=False),
-            Parameter((SGF + "minScore", "minScore"), required=False),
-        ],
-        series=_link_skill,
-        description="the IRI of the ESCO skill a free-text mention links to (or nothing)",
-    )
+    link_parameters = [
+        VALUE,
+        Parameter((SGF + "language", "language"), required=False),
+        Parameter((SGF + "minScore", "minScore"), required=False),
+    ]
+    outputs: list[tuple[str, LinkOutput, str]] = [
+        ("linkSkill", "iri", "the IRI of the ESCO skill a free-text mention links to"),
+        ("linkScore", "score", "the score (0..1) of that link, as xsd:decimal"),
+        ("linkMethod", "method", "how that link was made (the sg:linkMethod value)"),
+    ]
+    for name, output, description in outputs:
+        r.register(
+            SGF + name,
+            link_parameters,
+            series=_link(output),
+            description=f"{description} (or nothing)",
+        )
     return r
