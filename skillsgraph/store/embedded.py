@@ -134,6 +134,10 @@ class EmbeddedStore:
                 for g in sorted(scope)
             )
         )
+        if old.height == 0:  # a first load: one bulk transaction, no delta to compute
+            self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+            label = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
+            return ReplaceReport(label, 0, new.height, 0, new.height, _since(started))
         removed = old.join(new, on=["t", "g"], how="anti")
         added = new.join(old, on=["t", "g"], how="anti")
         if removed.height or added.height:
