@@ -32,6 +32,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from skillsgraph import consent
 from skillsgraph.config import Settings
 from skillsgraph.errors import BadInputError, SkillsGraphError, ValidationFailedError
 from skillsgraph.ingest import IngestReport, available_sources, ingest, validate_source
@@ -251,13 +252,27 @@ def query_command(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format")
     ] = OutputFormat.table,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Query as this participant (registry key): its view of the personal data "
+            "its consents permit is added; needs --purpose",
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option("--purpose", help="The purpose declared with --as, e.g. scientific-research"),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Query the public graphs with SPARQL (common prefixes such as esco:, skos: are declared)."""
+    """Query the public graphs with SPARQL (common prefixes such as esco:, skos: are declared);
+    with --as and --purpose, also the personal data that participant may see for it."""
     text = _query_text(sparql, file)
     settings = _settings(store)
-    with _opened(settings, read_only=True) as opened:
-        result = _run(lambda: run_query(opened, settings, text))
+    context = _access_context(settings, as_, purpose)
+    with _opened(settings, read_only=context is None) as opened:
+        result = _run(lambda: run_query(opened, settings, text, context=context))
         if fmt is OutputFormat.table and isinstance(result, ox.QuerySolutions):
             _print_table(result)
         elif isinstance(result, ox.QueryBoolean):
@@ -265,6 +280,19 @@ def query_command(
         else:
             chosen = "json" if fmt is OutputFormat.table else fmt.value
             sys.stdout.write(serialize_result(result, chosen).decode())  # type: ignore[arg-type]
+
+
+def _access_context(
+    settings: Settings, participant: str | None, purpose: str | None
+) -> consent.AccessContext | None:
+    """The access context of ``--as``/``--purpose`` (None without them)."""
+    if participant is None:
+        if purpose is not None:
+            err.print("error: --purpose needs --as PARTICIPANT")
+            raise typer.Exit(BadInputError.exit_code)
+        return None
+    registry = _run(lambda: consent.load_registry(settings))
+    return _run(lambda: consent.check_purpose(registry, participant, purpose))
 
 
 def _query_text(sparql: str | None, file: Path | None) -> str:
@@ -323,6 +351,244 @@ def link_command(
         table.add_row(str(rank), c.iri, c.label, f"{c.score:.3f}", c.method, c.matched)
     out.print(table)
     out.print(f"{len(candidates)} candidate(s)")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port")] = 8000,
+    query_timeout: Annotated[
+        float, typer.Option("--query-timeout", min=0.1, help="Seconds a query may run")
+    ] = 30.0,
+    result_limit: Annotated[
+        int, typer.Option("--result-limit", min=1, help="Rows (or triples) a query may return")
+    ] = 100_000,
+    store: StoreOption = None,
+) -> None:
+    """Serve the SPARQL endpoint, the JSON-LD resources and the query page (/ui) over HTTP."""
+    import uvicorn  # here, not at the top: the other commands need not load the web stack
+
+    from skillsgraph.api import Limits, create_app
+
+    settings = _settings(store)
+    limits = Limits(query_timeout=query_timeout, result_limit=result_limit)
+    with _opened(settings) as opened:
+        err.print(
+            f"serving {settings.store} on http://{host}:{port}/ "
+            f"(SPARQL: /sparql, query page: /ui, API: /docs); Ctrl+C stops",
+            highlight=False,
+        )
+        uvicorn.run(create_app(settings, opened, limits=limits), host=host, port=port)
+
+
+class ConsentFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+consent_app = typer.Typer(
+    help="Consent records: grant, renew, withdraw, erase, show and list them.",
+    no_args_is_help=True,
+)
+app.add_typer(consent_app, name="consent")
+ConsentArgument = Annotated[
+    str, typer.Argument(help="The consent: its key (e.g. learners-3733) or its IRI")
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who makes the change (IRI); default: the data subject"),
+]
+
+
+def _print_receipt(receipt: consent.Receipt) -> None:
+    sys.stdout.write(json.dumps(receipt.jsonld(), indent=2, ensure_ascii=False) + "\n")
+
+
+@consent_app.command("grant")
+def consent_grant_command(
+    consent_key: ConsentArgument,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="Data subject: learner key or IRI")
+    ] = None,
+    controller: Annotated[
+        str | None, typer.Option("--controller", help="Data controller: participant key or IRI")
+    ] = None,
+    purpose: Annotated[
+        list[str] | None, typer.Option("--purpose", help="A purpose (repeat for several)")
+    ] = None,
+    recipient: Annotated[
+        list[str] | None,
+        typer.Option("--recipient", help="A recipient participant, or 'any' (repeatable)"),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", help="A DPV personal data category, e.g. Gender (repeatable)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Valid until (ISO 8601, e.g. 2030-01-01)")
+    ] = None,
+    actor: ActorOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Grant a consent (new, or again with its stored details); print the receipt."""
+    settings = _settings(store)
+    valid_until = _run(lambda: consent.parse_datetime(until)) if until else None
+    with _opened(settings) as opened:
+        record = _run(
+            lambda: consent.prepare_grant(
+                opened,
+                settings,
+                consent_key,
+                subject=subject,
+                controller=controller,
+                purposes=purpose or (),
+                recipients=recipient or (),
+                personal_data=data or (),
+                valid_until=valid_until,
+            )
+        )
+        _print_receipt(_run(lambda: consent.grant(opened, settings, record, actor=actor)))
+
+
+@consent_app.command("renew")
+def consent_renew_command(
+    consent_key: ConsentArgument,
+    until: Annotated[
+        str | None, typer.Option("--until", help="New expiry (ISO 8601); default: none")
+    ] = None,
+    actor: ActorOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Renew a consent (dpv:RenewedConsentGiven) until a new date; print the receipt."""
+    settings = _settings(store)
+    valid_until = _run(lambda: consent.parse_datetime(until)) if until else None
+    with _opened(settings) as opened:
+        _print_receipt(
+            _run(
+                lambda: consent.renew(
+                    opened, settings, consent_key, valid_until=valid_until, actor=actor
+                )
+            )
+        )
+
+
+@consent_app.command("withdraw")
+def consent_withdraw_command(
+    consent_key: ConsentArgument, actor: ActorOption = None, store: StoreOption = None
+) -> None:
+    """Withdraw a consent: its data leaves every answer from the next query; print the
+    receipt."""
+    settings = _settings(store)
+    with _opened(settings) as opened:
+        _print_receipt(_run(lambda: consent.withdraw(opened, settings, consent_key, actor=actor)))
+
+
+@consent_app.command("erase")
+def consent_erase_command(
+    consent_key: ConsentArgument, actor: ActorOption = None, store: StoreOption = None
+) -> None:
+    """Erase a consent: its record, personal data, copies and index entries; the audit log
+    keeps a pseudonymised proof. Print the receipt."""
+    settings = _settings(store)
+    with _opened(settings) as opened:
+        _print_receipt(_run(lambda: consent.erase(opened, settings, consent_key, actor=actor)))
+
+
+@consent_app.command("show")
+def consent_show_command(
+    consent_key: ConsentArgument,
+    fmt: Annotated[
+        ConsentFormat, typer.Option("--format", help="Output format")
+    ] = ConsentFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Show a consent record, what it permits each registered participant and purpose
+    now, and its audit events."""
+    settings = _settings(store)
+    registry = _run(lambda: consent.load_registry(settings))
+    with _opened(settings, read_only=True) as opened:
+        report = _run(lambda: consent.explain(opened, settings, consent_key, registry))
+    if fmt is ConsentFormat.json:
+        document = {
+            "@context": consent.JSONLD_CONTEXT,
+            "@id": report.record.iri,
+            **consent.record_jsonld(report.record),
+        }
+        decisions = [
+            {"participant": c.participant, "purpose": c.purpose.slug, **asdict(d)}
+            for c, d in report.decisions
+        ]
+        payload = {"record": document, "decisions": decisions, "events": report.events}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    record = report.record
+    table = Table("field", "value", title=record.iri, title_justify="left", show_header=False)
+    for name, value in [
+        ("subject", record.subject),
+        ("controller", record.controller),
+        ("status", record.status),
+        ("valid until", str(record.valid_until or "no expiry")),
+        ("purposes", "\n".join(sorted(record.purposes))),
+        ("recipients", "\n".join(sorted(record.recipients))),
+        ("personal data", "\n".join(sorted(record.personal_data))),
+        ("graph", record.graph),
+    ]:
+        table.add_row(name, value)
+    out.print(table)
+    decided = Table("participant", "purpose", "permitted", "why", title="now permits")
+    for c, d in report.decisions:
+        decided.add_row(c.participant, c.purpose.slug, "yes" if d else "no", d.reason)
+    out.print(decided)
+    history = Table("time", "action", "status", "actor", title="events")
+    for e in report.events:
+        history.add_row(e["time"], e["action"], e["status"], e["actor"])
+    out.print(history)
+
+
+@consent_app.command("list")
+def consent_list_command(
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="Only this data subject (learner key or IRI)")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only this DPV status, e.g. ConsentGiven"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many")] = 50,
+    fmt: Annotated[
+        ConsentFormat, typer.Option("--format", help="Output format")
+    ] = ConsentFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """List consent records (key, subject, status, expiry, purposes, recipients)."""
+    settings = _settings(store)
+    with _opened(settings, read_only=True) as opened:
+        records = _run(
+            lambda: consent.list_consents(
+                opened,
+                settings,
+                subject=consent.subject_iri(settings, subject) if subject else None,
+                status=consent.status_iri(status) if status else None,
+                limit=limit,
+            )
+        )
+    if fmt is ConsentFormat.json:
+        rows = [{"@id": r.iri, **consent.record_jsonld(r)} for r in records]
+        payload = {"@context": consent.JSONLD_CONTEXT, "@graph": rows}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("consent", "subject", "status", "valid until", "purposes", "recipients")
+    for r in records:
+        table.add_row(
+            r.key,
+            r.subject.rsplit("/", 1)[-1],
+            r.status.rsplit("#", 1)[-1],
+            str(r.valid_until or ""),
+            " ".join(sorted(p.rsplit("#", 1)[-1] for p in r.purposes)),
+            " ".join(sorted(x.rsplit("/", 1)[-1] for x in r.recipients)),
+        )
+    out.print(table)
+    out.print(f"{len(records)} consent(s)")
 
 
 @app.command("sources")

@@ -1,20 +1,27 @@
-"""Queries over the public part of the graph, and their results in the usual formats.
+"""Queries, and their results in the usual formats.
 
-A query sees the public graphs only (the ontology, one graph per source, provenance) as its
-default graph, and only those through ``GRAPH``: personal data in consent graphs is never
-reached by this path. The vocabularies' prefixes are declared for the caller.
+Without an access context a query sees the public graphs only (the ontology, one graph per
+source, provenance) as its default graph, and only those through ``GRAPH``: personal data
+in consent graphs is never reached by this path. With one (a participant and a declared
+purpose), the context's view of the personal data is added and the answer is logged when it
+contains personal data (``skillsgraph.consent.query_as``). Either way ``SERVICE`` is refused
+and ``FROM``/``FROM NAMED`` can only narrow the dataset. The vocabularies' prefixes are
+declared for the caller.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import pyoxigraph as ox
 
 from skillsgraph.config import Settings
+from skillsgraph.consent import AccessContext, pinned_query, public_graphs, query_as
 from skillsgraph.errors import BadInputError
-from skillsgraph.namespaces import sparql_prefixes
 from skillsgraph.store.base import QueryResult, Store
+
+__all__ = ["ResultFormat", "public_graphs", "result_rows", "run_query", "serialize_result"]
 
 ResultFormat = Literal["json", "csv", "tsv", "xml"]
 _RESULT_FORMATS = {
@@ -25,17 +32,19 @@ _RESULT_FORMATS = {
 }
 
 
-def public_graphs(store: Store, settings: Settings) -> list[str]:
-    """The graphs anybody may query: ontology, source graphs and provenance."""
-    public = (settings.graph("ontology"), settings.graph("provenance"))
-    prefix = settings.graph("source/")
-    return [g for g in store.graphs() if g in public or g.startswith(prefix)]
-
-
-def run_query(store: Store, settings: Settings, sparql: str) -> QueryResult:
-    """Run ``sparql`` over the public graphs, with the project's prefixes declared."""
-    graphs = public_graphs(store, settings)
-    return store.query(sparql_prefixes() + sparql, default_graphs=graphs, named_graphs=graphs)
+def run_query(
+    store: Store,
+    settings: Settings,
+    sparql: str,
+    *,
+    context: AccessContext | None = None,
+    now: datetime | None = None,
+) -> QueryResult:
+    """Run ``sparql`` over the public graphs, plus the view of ``context`` when one is
+    given, with the project's prefixes declared."""
+    if context is None:
+        return pinned_query(store, settings, None, sparql)
+    return query_as(store, settings, context, sparql, now=now).result()
 
 
 def serialize_result(result: QueryResult, fmt: ResultFormat) -> bytes:

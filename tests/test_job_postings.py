@@ -370,6 +370,12 @@ def test_cross_source_query_reads_esco_labels(
         f'<{PYTHON}> <http://www.w3.org/2004/02/skos/core#prefLabel> "Python (computer '
         'programming)"@en .\n',
     )
+    # a source graph is public once provenance records its load (as ingest does)
+    store.add_triples(
+        settings.graph("provenance"),
+        "<urn:x-test:esco-load> <https://w3id.org/skillsgraph/ontology#targetGraph> "
+        f"<{settings.source_graph('esco')}> .\n",
+    )
     rows = select(
         store, settings, POSTINGS_BY_SKILL.replace("LABEL", "Python (computer programming)")
     )

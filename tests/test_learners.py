@@ -159,13 +159,9 @@ def test_mapped_consent_records_follow_the_mix(quads: pl.DataFrame) -> None:
 
 
 def test_the_consent_records_use_terms_that_exist(quads: pl.DataFrame) -> None:
-    """DPV core, personal data categories and GDPR legal bases as DPV 2.3 defines them
-    (pd: and eu-gdpr: are not in ontology/external/dpv/: the shared copy is read)."""
-    vocabularies = [ROOT / "ontology" / "external" / "dpv" / "dpv.ttl", ROOT / "ontology"]
-    shared = ROOT.parent / "shared" / "data" / "vocabularies" / "dpv"
-    if not (shared / "pd.ttl").is_file():
-        pytest.skip(f"DPV's pd.ttl and eu-gdpr.ttl are not in {shared}")
-    vocabularies += [shared / "pd.ttl", shared / "eu-gdpr.ttl"]
+    """DPV core, personal data categories and GDPR legal bases as DPV 2.3 defines them."""
+    dpv = ROOT / "ontology" / "external" / "dpv"
+    vocabularies = [dpv / "dpv.ttl", dpv / "pd.ttl", dpv / "eu-gdpr.ttl", ROOT / "ontology"]
     files = [f for v in vocabularies for f in (sorted(v.glob("*.ttl")) if v.is_dir() else [v])]
     defined = {f"<{s}>" for s in load_graph(files).subjects()}
     records = quads.filter(pl.col("g") == CONSENTS)

@@ -1,0 +1,62 @@
+"""The web application: ``create_app(settings, store)`` builds one; there is no global app.
+
+Routes: ``/sparql`` (SPARQL 1.1 Protocol), ``/ui`` (query page), ``/context.jsonld``,
+``/resource?uri=``, ``/resource/skill?uri=``, ``/resource/occupation?uri=``,
+``/skills/{id}``, ``/occupations/{id}``, ``/search``, and ``/docs`` (OpenAPI). Every route
+answers within the caller's graph scope (:mod:`skillsgraph.api.access`), and every error
+in one JSON shape (:mod:`skillsgraph.api.problems`).
+
+>>> from skillsgraph.config import Settings
+>>> from skillsgraph.store import EmbeddedStore
+>>> app = create_app(Settings(store="memory"), EmbeddedStore(None))
+>>> sorted(path for path in app.openapi()["paths"] if path.startswith("/s"))
+['/search', '/skills/{id}', '/sparql']
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from skillsgraph.api import resources, sparql, ui
+from skillsgraph.api.deps import AppState
+from skillsgraph.api.execution import Limits, QueryRunner
+from skillsgraph.api.problems import install_error_handlers
+from skillsgraph.config import Settings
+from skillsgraph.store import Store
+
+DESCRIPTION = """\
+The Skills Data Space knowledge graph: ESCO skills and occupations, job postings, learning
+opportunities, research projects and statistics, as linked data.
+
+* **SPARQL** at `/sparql` (SPARQL 1.1 Protocol; results by content negotiation) and a
+  query page at `/ui`.
+* **JSON-LD resources** with one context (`/context.jsonld`); the same resource is
+  available as Turtle by content negotiation.
+
+Every request is made by one participant (bearer token; none: anonymous) for one declared
+purpose (`purpose` parameter or `X-Purpose` header). Without consent enforcement, only
+public data are served. Errors: `{"error": {"status", "title", "detail"}}`.
+"""
+
+
+def create_app(settings: Settings, store: Store, *, limits: Limits | None = None) -> FastAPI:
+    """A web application serving ``store`` (``limits``: per-query time and size limits)."""
+    app = FastAPI(
+        title="skillsgraph",
+        description=DESCRIPTION,
+        version="0.1.0",
+        openapi_tags=[
+            {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint"},
+            {"name": "Resources", "description": "JSON-LD resources and label search"},
+        ],
+    )
+    app.state.skillsgraph = AppState(
+        settings=settings, store=store, runner=QueryRunner(store, limits or Limits())
+    )
+    install_error_handlers(app)
+    app.include_router(sparql.router)
+    app.include_router(resources.router)
+    app.include_router(ui.router)
+    app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")
+    return app

@@ -1,0 +1,256 @@
+"""Enforcement on every query path.
+
+- **User-written SPARQL** (:func:`query_as`) runs against a dataset pinned to the public
+  graphs plus the caller's view graph, passed to the store as the query's dataset: whatever
+  ``GRAPH ?g``, subqueries or property paths do, nothing else is in reach. ``FROM`` and
+  ``FROM NAMED`` may narrow that dataset, never widen it; ``SERVICE`` is refused.
+- **The project's own queries** (:func:`query_personal`) name personal data as the graph
+  :func:`personal_graph` (``…/graph/personal``); :func:`rewrite` turns each such
+  ``GRAPH`` into a join with the permission index, with the expiry compared to the time
+  inside the query.
+- **Answers with personal data** are logged in the audit graph with the consent records
+  behind them: the permitted consents whose graphs describe a resource the answer names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import pyoxigraph as ox
+
+from skillsgraph.config import Settings
+from skillsgraph.consent import audit
+from skillsgraph.consent.index import ensure_context, is_current
+from skillsgraph.consent.model import SG, datetime_literal, utc
+from skillsgraph.consent.registry import AccessContext
+from skillsgraph.consent.scope import is_public, may_see, public_graphs, visible_graphs
+from skillsgraph.consent.sparql import (
+    graph_clauses,
+    inspect_query,
+    replace_graph_clauses,
+    tokenize,
+)
+from skillsgraph.consent.views import purge_expired
+from skillsgraph.errors import BadInputError, ConsentDeniedError
+from skillsgraph.namespaces import PREFIXES, sparql_prefixes
+from skillsgraph.store.base import QueryResult, Store
+
+_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer, kept as SPARQL JSON results (SELECT, ASK) or N-Triples
+    (CONSTRUCT, DESCRIBE), with the consent records behind it and the access entry that
+    logged it (None: no personal data in it)."""
+
+    kind: Literal["solutions", "boolean", "triples"]
+    data: bytes
+    consents: tuple[str, ...] = ()
+    logged: str | None = None
+
+    def result(self) -> QueryResult:
+        """The answer as pyoxigraph results, ready for ``query.serialize_result``."""
+        if self.kind == "triples":
+            scratch = ox.Store()
+            scratch.load(self.data, format=ox.RdfFormat.N_TRIPLES)
+            return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        parsed = ox.parse_query_results(self.data, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(parsed, ox.QuerySolutions | ox.QueryBoolean)
+        return parsed
+
+    def iris(self) -> set[str]:
+        """The IRIs the answer names."""
+        if self.kind == "boolean":
+            return set()
+        if self.kind == "triples":
+            found = set()
+            for triple in ox.parse(self.data, format=ox.RdfFormat.N_TRIPLES):
+                for term in (triple.subject, triple.object):
+                    if isinstance(term, ox.NamedNode):
+                        found.add(term.value)
+            return found
+        solutions = self.result()
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return {
+            term.value
+            for row in solutions
+            for term in (row[n] for n in names)
+            if isinstance(term, ox.NamedNode)
+        }
+
+
+def personal_graph(settings: Settings) -> str:
+    """The graph name the project's own queries use for personal data: ``GRAPH <this>
+    { … }`` stands for "the consent graphs permitted for my access context, now"."""
+    return settings.graph("personal")
+
+
+def query_as(
+    store: Store,
+    settings: Settings,
+    context: AccessContext | None,
+    sparql: str,
+    *,
+    now: datetime | None = None,
+    log: bool = True,
+) -> Answer:
+    """Run user-written ``sparql`` in ``context`` (None: public data only) and log the
+    answer when it names personal resources."""
+    moment = utc(now) if now is not None else datetime.now(UTC)
+    if context is not None:
+        ensure_context(store, settings, context, moment, view=True)
+        if not is_current(store, settings, moment):
+            purge_expired(store, settings, moment)
+    answer = _answer(pinned_query(store, settings, context, sparql))
+    if context is None or not log:
+        return answer
+    return _logged(store, settings, context, sparql, answer, moment)
+
+
+def pinned_query(
+    store: Store, settings: Settings, context: AccessContext | None, sparql: str
+) -> QueryResult:
+    """``sparql`` over the graphs ``context`` may see (see :func:`visible_graphs`), or the
+    subset its ``FROM``/``FROM NAMED`` name; SERVICE refused. No logging, no view upkeep."""
+    inspection = inspect_query(sparql, PREFIXES)
+    if inspection.service:
+        raise ConsentDeniedError(
+            "SERVICE is not allowed: queries are answered from this data space only"
+        )
+    if inspection.has_dataset:
+        named = [*inspection.from_graphs, *inspection.from_named]
+        outside = [g for g in named if not may_see(settings, context, g)]
+        if outside:
+            raise ConsentDeniedError(
+                f"the query names graph(s) outside what {_who(context)} may see: "
+                + ", ".join(f"<{g}>" for g in outside)
+                + "; query the public graphs"
+                + (f" or your view <{context.view(settings)}>" if context else "")
+            )
+        default, graphs = list(inspection.from_graphs), list(inspection.from_named)
+    else:
+        default = graphs = visible_graphs(store, settings, context)
+    return store.query(sparql_prefixes() + sparql, default_graphs=default, named_graphs=graphs)
+
+
+def _who(context: AccessContext | None) -> str:
+    if context is None:
+        return "a caller without an access context"
+    return f"participant {context.participant} for {context.purpose.slug}"
+
+
+def rewrite(settings: Settings, context: AccessContext, sparql: str, now: datetime) -> str:
+    """The project's own query ``sparql`` with each ``GRAPH <personal> { P }`` replaced by
+    ``GRAPH ?cg { P } GRAPH <permissions> { ?cg sg:permittedFor <ctx> ; sg:validUntil ?u }
+    FILTER(?u > now)``, the filters of a flat ``P`` moved after it. Other ``GRAPH``
+    clauses must name public graphs; ``SERVICE``, ``FROM`` and ``FROM NAMED`` are refused.
+
+    The shape was measured on 10k learners against other joins (index first, nested
+    group, ``FILTER EXISTS``, ``OPTIONAL``): data first, flat, is the only one within
+    1.1x of the unenforced query on all six bench queries; a filter left inside ``P``
+    made the optimiser start from the index (30-60x slower on a selective query).
+
+    The index holds entries only for contexts in use: run the result through
+    :func:`query_personal`, which starts maintaining the context first."""
+    personal = personal_graph(settings)
+    inspection = inspect_query(sparql, PREFIXES)
+    if inspection.service or inspection.has_dataset:
+        raise BadInputError(
+            "an application query names neither SERVICE nor FROM: personal data is "
+            f"GRAPH <{personal}>, public data the default graph"
+        )
+    for clause in graph_clauses(tokenize(sparql), PREFIXES):
+        if clause.term != personal and not is_public(settings, clause.term):
+            raise BadInputError(
+                f"an application query may use GRAPH <{personal}> and public graphs only, "
+                f"found GRAPH {clause.term}"
+            )
+    permissions = settings.graph("permissions")
+    ctx = context.iri(settings)
+    moment = datetime_literal(now)
+
+    def join(n: int) -> tuple[str, str]:
+        index = (
+            f"GRAPH <{permissions}> {{ ?_cg{n} <{SG}permittedFor> <{ctx}> ; "
+            f"<{SG}validUntil> ?_until{n} }} FILTER(?_until{n} > {moment})"
+        )
+        return f"GRAPH ?_cg{n} {{", f"}} {index}"
+
+    return replace_graph_clauses(sparql, PREFIXES, personal, join, lift_filters=True)
+
+
+def query_personal(
+    store: Store,
+    settings: Settings,
+    context: AccessContext,
+    sparql: str,
+    *,
+    now: datetime | None = None,
+    log: bool = True,
+) -> Answer:
+    """Run the project's own query ``sparql`` (see :func:`rewrite`) in ``context``; the
+    default graph is the public graphs."""
+    moment = utc(now) if now is not None else datetime.now(UTC)
+    rewritten = rewrite(settings, context, sparql, moment)
+    ensure_context(store, settings, context, moment, view=False)
+    result = store.query(
+        sparql_prefixes() + rewritten, default_graphs=public_graphs(store, settings)
+    )
+    answer = _answer(result)
+    return _logged(store, settings, context, sparql, answer, moment) if log else answer
+
+
+def consents_behind(
+    store: Store,
+    settings: Settings,
+    context: AccessContext,
+    iris: Iterable[str],
+    now: datetime,
+) -> list[str]:
+    """The consent records, permitted for ``context`` at ``now``, whose graphs describe
+    one of ``iris`` (as a subject)."""
+    listed = sorted(iris)
+    found: set[str] = set()
+    for start in range(0, len(listed), _CHUNK):
+        chunk = " ".join(f"<{i}>" for i in listed[start : start + _CHUNK])
+        result = store.query(
+            f"""SELECT DISTINCT ?record WHERE {{
+  VALUES ?s {{ {chunk} }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  GRAPH <{settings.graph("permissions")}> {{
+    ?g <{SG}permittedFor> <{context.iri(settings)}> ; <{SG}validUntil> ?u }}
+  FILTER(?u > {datetime_literal(now)})
+  GRAPH <{settings.graph("consents")}> {{ ?record <{SG}consentGraph> ?g }}
+}}"""
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        found.update(row["record"].value for row in result)
+    return sorted(found)
+
+
+def _answer(result: QueryResult) -> Answer:
+    if isinstance(result, ox.QueryTriples):
+        return Answer("triples", bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""))
+    data = bytes(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+    return Answer("boolean" if isinstance(result, ox.QueryBoolean) else "solutions", data)
+
+
+def _logged(
+    store: Store,
+    settings: Settings,
+    context: AccessContext,
+    sparql: str,
+    answer: Answer,
+    now: datetime,
+) -> Answer:
+    iris = answer.iris()
+    consents = consents_behind(store, settings, context, iris, now) if iris else []
+    if not consents:
+        return answer
+    entry = audit.log_access(store, settings, context, sparql, consents, now)
+    return Answer(answer.kind, answer.data, tuple(consents), entry)

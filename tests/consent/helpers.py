@@ -1,0 +1,44 @@
+"""Small helpers shared by the consent tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from skillsgraph.config import Settings
+from skillsgraph.consent import AccessContext, Answer, query_as, query_personal
+from skillsgraph.store import EmbeddedStore
+
+
+def triples(store: EmbeddedStore, graph: str) -> set[tuple[str, str, str]]:
+    """The triples of ``graph`` as N-Triples terms."""
+    return {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store.pyoxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    }
+
+
+def rows(answer: Answer) -> set[tuple[str, ...]]:
+    """The rows of a SELECT answer as N-Triples terms ('' for unbound)."""
+    result = answer.result()
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return {tuple(str(r[n]) if r[n] is not None else "" for n in names) for r in result}
+
+
+def seen(
+    world_store: EmbeddedStore, settings: Settings, context: AccessContext, now: datetime
+) -> set[tuple[str, ...]]:
+    """Every triple user SPARQL in ``context`` sees in its default graph."""
+    return rows(
+        query_as(world_store, settings, context, "SELECT ?s ?p ?o { ?s ?p ?o }", now=now, log=False)
+    )
+
+
+def personal(
+    store: EmbeddedStore, settings: Settings, context: AccessContext, now: datetime
+) -> set[tuple[str, ...]]:
+    """Every personal triple the project's own queries see in ``context``."""
+    sparql = f"SELECT ?s ?p ?o {{ GRAPH <{settings.graph('personal')}> {{ ?s ?p ?o }} }}"
+    return rows(query_personal(store, settings, context, sparql, now=now, log=False))
