@@ -283,7 +283,18 @@ class _SourceIngest:
                 self.say(f"recording {fresh['s'].n_unique():,} new consent records")
                 triples = fresh.with_columns(pl.lit(DEFAULT_GRAPH).alias("g"))
                 self.store.add_triples(self.consents_graph, nquads_text(triples))
+        self._refresh_consent_views()
         return report
+
+    def _refresh_consent_views(self) -> None:
+        """The permission index and the per-context views hold copies derived from the
+        consent graphs: once those changed, derive them again, or a view could still show
+        triples the source no longer has (nothing to do before any context was used)."""
+        from skillsgraph.consent.index import known_contexts, rebuild
+
+        if known_contexts(self.store, self.settings):
+            self.say("rebuilding the consent index and views")
+            rebuild(self.store, self.settings, datetime.now(UTC))
 
     def _file_counts(
         self, results: Sequence[MappingResult], rejected: Sequence[Rejected]

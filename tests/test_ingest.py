@@ -411,3 +411,38 @@ def test_partitioned_validation_finds_what_one_run_finds(
     two = validate_triples(batch, shapes, context=context, workers=2)
     assert one.findings == two.findings
     assert len(one.violations) == 2_000 and len(one.warnings) == 2_000
+
+
+def test_reingesting_a_personal_source_refreshes_the_views_of_contexts_in_use(
+    home: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    """A learner removed from the source disappears from a context's view at once."""
+    import shutil
+
+    from skillsgraph.consent import load_registry, query_as
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "mappings" / "learners", home / "mappings" / "learners")
+    shutil.copytree(root / "tests" / "cases" / "learners" / "data", home / "data")
+    shutil.copytree(root / "config", home / "config")
+    ingest(store, settings, "learners")
+    [context] = [
+        c
+        for c in load_registry(settings).contexts()
+        if c.participant == "demo-research-lab" and c.purpose.slug == "scientific-research"
+    ]
+    sparql = "SELECT DISTINCT ?l WHERE { ?l a sg:Learner }"
+
+    def seen() -> set[str]:
+        result = query_as(store, settings, context, sparql).result()
+        return {row["l"].value for row in result}  # type: ignore[union-attr, index]
+
+    before = seen()
+    assert before
+    gone = sorted(before)[0].rsplit("/", 1)[1]
+    info = home / "data" / "learners" / "oulad" / "studentInfo.csv"
+    lines = info.read_text(encoding="utf-8").splitlines(keepends=True)
+    info.write_text("".join(x for x in lines if f",{gone}," not in x), encoding="utf-8")
+    ingest(store, settings, "learners")
+    after = seen()
+    assert after == {iri for iri in before if not iri.endswith(f"/{gone}")}
