@@ -46,6 +46,7 @@ from skillsgraph.validation import (
 
 Progress = Callable[[str], None]
 RDF_TYPE_REF = URIRef(RDF_TYPE[1:-1])
+SG_NS = "https://w3id.org/skillsgraph/ontology#"
 _CONTEXT_CHUNK = 2_000  # IRIs per VALUES block when fetching context from the store
 ONTOLOGY = "ontology"
 # Rounds of validate-and-reject: rejecting a record can leave another one dangling.
@@ -135,7 +136,9 @@ class _SourceIngest:
         started = datetime.now(UTC)
         results = self._map()
         quads = self._placed_quads(results)
+        quads, erased = self._without_erased(quads)
         quads, rejected, warnings = self._validate(quads, results)
+        rejected.extend(erased)
         replace = self._load(quads)
         files = self._file_counts(results, rejected)
         quarantine = write_quarantine(
@@ -285,6 +288,42 @@ class _SourceIngest:
                 self.store.add_triples(self.consents_graph, nquads_text(triples))
         self._refresh_consent_views()
         return report
+
+    def _without_erased(self, quads: pl.DataFrame) -> tuple[pl.DataFrame, list[Rejected]]:
+        """Drop every record that belongs to an erased consent: erasure is final, and a
+        re-ingest must not bring the data back (each such record is reported, not lost)."""
+        audit = self.settings.graph("audit")
+        if not self.personal or not self.store.query(
+            f'ASK {{ GRAPH <{audit}> {{ ?e <{SG_NS}eventAction> "erase" }} }}'
+        ):
+            return quads, []
+        from skillsgraph.consent.audit import is_erased
+
+        prefix = f"<{self.consent_prefix}"
+        graphs = quads.filter(pl.col("g").str.starts_with(prefix))["g"].unique().to_list()
+        erased = []
+        for graph in graphs:
+            consent = graph[len("<" + self.settings.graph("consent/")) : -1]
+            if is_erased(self.store, self.settings, self.settings.resource("consent", consent)):
+                erased.append(graph)
+        if not erased:
+            return quads, []
+        base = len("<" + self.settings.graph("consent/"))
+        records = [f"<{self.settings.resource('consent', g[base:-1])}>" for g in erased]
+        gone = pl.col("g").is_in(erased) | pl.col("s").is_in(records)
+        hit = quads.filter(gone).select("source", "record", "map").unique()
+        rejected = [
+            Rejected(
+                source,
+                record,
+                triples_map,
+                None,
+                None,
+                "the record belongs to an erased consent; erased data is never loaded again",
+            )
+            for source, record, triples_map in hit.sort("source", "record").iter_rows()
+        ]
+        return quads.join(_keys(rejected), on=["source", "record"], how="anti"), rejected
 
     def _refresh_consent_views(self) -> None:
         """The permission index and the per-context views hold copies derived from the

@@ -446,3 +446,27 @@ def test_reingesting_a_personal_source_refreshes_the_views_of_contexts_in_use(
     ingest(store, settings, "learners")
     after = seen()
     assert after == {iri for iri in before if not iri.endswith(f"/{gone}")}
+
+
+def test_an_erased_consent_is_never_loaded_again(
+    home: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    import shutil
+
+    from skillsgraph.consent import erase
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "mappings" / "learners", home / "mappings" / "learners")
+    shutil.copytree(root / "tests" / "cases" / "learners" / "data", home / "data")
+    shutil.copytree(root / "config", home / "config")
+    first = ingest(store, settings, "learners")
+    consent_graphs = [g for g in store.graphs() if g.startswith(settings.graph("consent/"))]
+    victim = sorted(consent_graphs)[0]
+    consent = settings.resource("consent", victim.rsplit("/", 1)[1])
+    erase(store, settings, consent)
+    again = ingest(store, settings, "learners")
+    assert victim not in store.graphs()
+    assert not store.query(f"ASK {{ GRAPH ?g {{ <{consent}> ?p ?o }} }}")
+    erased = {(r.source, r.record) for r in again.rejected if "erased consent" in r.message}
+    assert erased and again.records_rejected == first.records_rejected + len(erased)
+    assert again.records_read == again.records_loaded + again.records_rejected
