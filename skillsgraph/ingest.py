@@ -247,7 +247,8 @@ class _SourceIngest:
         no consent graph): so a job posting's ESCO skill is known to be an esco:Skill."""
         subjects = quads["s"].unique()
         objects = quads.filter(pl.col("o").str.starts_with("<") & (pl.col("p") != RDF_TYPE))["o"]
-        referenced = objects.unique().filter(~objects.unique().is_in(subjects.implode()))
+        candidates = objects.unique()
+        referenced = candidates.filter(~candidates.is_in(subjects))
         consent = self.settings.graph("consent/")
         for start in range(0, referenced.len(), _CONTEXT_CHUNK):
             chunk = " ".join(referenced.slice(start, _CONTEXT_CHUNK).to_list())
