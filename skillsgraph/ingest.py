@@ -248,7 +248,7 @@ class _SourceIngest:
         subjects = quads["s"].unique()
         objects = quads.filter(pl.col("o").str.starts_with("<") & (pl.col("p") != RDF_TYPE))["o"]
         candidates = objects.unique()
-        referenced = candidates.filter(~candidates.is_in(subjects))
+        referenced = candidates.filter(~candidates.is_in(subjects.implode()))
         consent = self.settings.graph("consent/")
         for start in range(0, referenced.len(), _CONTEXT_CHUNK):
             chunk = " ".join(referenced.slice(start, _CONTEXT_CHUNK).to_list())
