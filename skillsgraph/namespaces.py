@@ -13,7 +13,7 @@ from skillsgraph.namespaces_sg import SG
 
 ESCO = Namespace("http://data.europa.eu/esco/model#")
 ESCO_DATA = "http://data.europa.eu/esco/"
-SCHEMA = Namespace("https://schema.org/")
+SCHEMA = Namespace("http://schema.org/")  # as the ontology and the mappings write it
 DPV = Namespace("https://w3id.org/dpv#")
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
 EURIO = Namespace("http://data.europa.eu/s66#")

@@ -563,3 +563,13 @@ def test_full_cross_source_query(full: tuple[EmbeddedStore, Settings, IngestRepo
     )
     assert f"{ID}job-posting/tech-test-7" in {r[0] for r in rows}
     assert len(rows) >= 10
+
+
+def test_the_schema_prefix_of_queries_is_the_one_the_data_uses(
+    case: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    """`skillsgraph query` declares schema: for the user; it must be the data's namespace."""
+    ingest(store, settings, "job_postings")
+    result = run_query(store, settings, "SELECT (COUNT(*) AS ?n) WHERE { ?p a schema:JobPosting }")
+    assert isinstance(result, ox.QuerySolutions)
+    assert [int(row["n"].value) for row in result] == [len(CASE)]
