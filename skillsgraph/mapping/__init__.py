@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skillsgraph.errors import MappingError
+from skillsgraph.errors import MappingError, NotFoundError
 from skillsgraph.mapping.functions import FunctionRegistry
 from skillsgraph.mapping.model import Mapping
 
@@ -35,6 +35,24 @@ def compile_mapping(path: Path, *, functions: FunctionRegistry | None = None) ->
         f"{path}: unknown mapping syntax {suffix or '(no suffix)'!r}; expected YARRRML "
         "(.yml, .yaml) or RML in Turtle (.ttl)"
     )
+
+
+def read_mapping_text(path: Path, syntax: str) -> str:
+    """The text of a mapping file, which must be UTF-8; errors name the file (and line)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"{path}: mapping file not found; expected {syntax} file") from exc
+    except OSError as exc:
+        raise NotFoundError(f"{path}: cannot read the mapping file: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MappingError(
+            f"{path}:{line}: the mapping is not valid UTF-8 (byte {data[exc.start]:#04x}); "
+            "expected a UTF-8 text file: re-save it as UTF-8"
+        ) from exc
 
 
 def mapping_files(folder: Path) -> list[Path]:

@@ -47,7 +47,8 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from skillsgraph.errors import MappingError, NotFoundError
+from skillsgraph.errors import MappingError
+from skillsgraph.mapping import read_mapping_text
 from skillsgraph.mapping.functions import FunctionRegistry, default_registry
 from skillsgraph.mapping.model import (
     JoinCondition,
@@ -110,20 +111,7 @@ def compile_rml(
 ) -> Mapping:
     """Read an RML Turtle file (UTF-8) and compile it; relative sources resolve against its
     folder. ``base``: the base IRI for relative IRIs (see the module documentation)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFoundError(f"{path}: mapping file not found; expected an RML Turtle file") from exc
-    except OSError as exc:
-        raise NotFoundError(f"{path}: cannot read the mapping file: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise MappingError(
-            f"{path}:{line}: the mapping is not valid UTF-8 (byte {data[exc.start]:#04x}); "
-            "expected a UTF-8 text file: re-save it as UTF-8"
-        ) from exc
+    text = read_mapping_text(path, "an RML Turtle")
     return compile_rml_text(text, path, base=base, functions=functions)
 
 
