@@ -48,6 +48,18 @@ class ConsentDeniedError(SkillsGraphError):
     exit_code = 6
 
 
+class NotAuthenticatedError(ConsentDeniedError):
+    """No bearer token, or one that no participant holds (HTTP 401)."""
+
+
+class PurposeNotAllowedError(ConsentDeniedError):
+    """No purpose declared, or one the participant may not declare (HTTP 403)."""
+
+
+class RoleRequiredError(ConsentDeniedError):
+    """The participant lacks the role an operation needs, e.g. ``writer`` (HTTP 403)."""
+
+
 class ReasoningError(SkillsGraphError):
     """The ontology could not be reasoned over (no Java, reasoner failure, unparsable file)."""
 

@@ -6,8 +6,8 @@ The only package that imports FastAPI. Build an application with :func:`create_a
 
 from __future__ import annotations
 
-from skillsgraph.api.access import AccessContext, GraphScope, visible_graphs
+from skillsgraph.api.access import Caller, GraphScope, visible_graphs
 from skillsgraph.api.app import create_app
 from skillsgraph.api.execution import Limits
 
-__all__ = ["AccessContext", "GraphScope", "Limits", "create_app", "visible_graphs"]
+__all__ = ["Caller", "GraphScope", "Limits", "create_app", "visible_graphs"]

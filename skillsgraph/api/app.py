@@ -23,6 +23,8 @@ from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
 from skillsgraph.api.problems import install_error_handlers
 from skillsgraph.config import Settings
+from skillsgraph.consent import Registry, load_registry
+from skillsgraph.consent.registry import registry_path
 from skillsgraph.store import Store
 
 DESCRIPTION = """\
@@ -35,13 +37,23 @@ opportunities, research projects and statistics, as linked data.
   available as Turtle by content negotiation.
 
 Every request is made by one participant (bearer token; none: anonymous) for one declared
-purpose (`purpose` parameter or `X-Purpose` header). Without consent enforcement, only
-public data are served. Errors: `{"error": {"status", "title", "detail"}}`.
+purpose (`purpose` parameter or `X-Purpose` header). Without a token, or without a
+purpose, only public data are served; with both, the public data and the personal data
+the data subjects' consents permit for that participant and purpose now. Answers with
+personal data are logged. Errors: `{"error": {"status", "title", "detail"}}`.
 """
 
 
-def create_app(settings: Settings, store: Store, *, limits: Limits | None = None) -> FastAPI:
-    """A web application serving ``store`` (``limits``: per-query time and size limits)."""
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    limits: Limits | None = None,
+    registry: Registry | None = None,
+) -> FastAPI:
+    """A web application serving ``store`` (``limits``: per-query time and size limits;
+    ``registry``: the participants, by default read from the settings' registry file, or
+    none if there is no such file)."""
     app = FastAPI(
         title="skillsgraph",
         description=DESCRIPTION,
@@ -52,7 +64,10 @@ def create_app(settings: Settings, store: Store, *, limits: Limits | None = None
         ],
     )
     app.state.skillsgraph = AppState(
-        settings=settings, store=store, runner=QueryRunner(store, limits or Limits())
+        settings=settings,
+        store=store,
+        runner=QueryRunner(store, limits or Limits()),
+        registry=registry if registry is not None else _registry(settings),
     )
     install_error_handlers(app)
     app.include_router(sparql.router)
@@ -60,3 +75,11 @@ def create_app(settings: Settings, store: Store, *, limits: Limits | None = None
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")
     return app
+
+
+def _registry(settings: Settings) -> Registry:
+    """The configured participant registry; none registered if there is no registry file
+    (then every bearer token is refused and only public data is served)."""
+    if not registry_path(settings).is_file():
+        return Registry({})
+    return load_registry(settings)

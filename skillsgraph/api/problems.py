@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from skillsgraph.errors import (
     BadInputError,
     ConsentDeniedError,
+    NotAuthenticatedError,
     NotFoundError,
     SkillsGraphError,
     StoreUnavailableError,
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 # Checked in order: the first class an error is an instance of gives its status.
 _STATUS: tuple[tuple[type[SkillsGraphError], int], ...] = (
     (BadInputError, 400),
+    (NotAuthenticatedError, 401),
     (ConsentDeniedError, 403),
     (NotFoundError, 404),
     (StoreUnavailableError, 503),
@@ -74,7 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def ours(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SkillsGraphError)
-        return error_response(status_of(exc), str(exc))
+        status = status_of(exc)
+        challenge = {"WWW-Authenticate": 'Bearer realm="skillsgraph"'} if status == 401 else {}
+        return error_response(status, str(exc), challenge)
 
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

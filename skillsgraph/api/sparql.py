@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from skillsgraph.api.access import GraphScope
+from skillsgraph.api.access import GraphScope, answer_iris, log_personal
 from skillsgraph.api.deps import app_state, graph_scope
+from skillsgraph.api.execution import Answer, Solutions, Triples
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
 from skillsgraph.api.protocol import FORM, SPARQL_QUERY, Operation, from_get, from_post
@@ -114,7 +116,27 @@ async def _answer(request: Request, operation: Operation, scope: GraphScope) -> 
             raise
         raise BadInputError(_shift_location(str(exc), shift)) from exc
     rendered = render(answer, request.headers.get("accept"))
-    return Response(rendered.body, media_type=rendered.content_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    logged = await _log(request, scope, operation.text, answer)
+    if logged is not None:
+        headers["X-Access-Log"] = logged
+    return Response(rendered.body, media_type=rendered.content_type, headers=headers)
+
+
+async def _log(request: Request, scope: GraphScope, text: str, answer: Answer) -> str | None:
+    """Log an answer with personal data in the audit graph: the entry's IRI, or None."""
+    if scope.context is None:
+        return None
+    if isinstance(answer, Triples):
+        iris = answer_iris(triples=answer.triples)
+    elif isinstance(answer, Solutions):
+        iris = answer_iris(rows=answer.rows)
+    else:  # ASK: a yes or no names no resource
+        return None
+    state = app_state(request)
+    return await anyio.to_thread.run_sync(
+        log_personal, state.store, state.settings, scope, text, iris
+    )
 
 
 def _dataset(operation: Operation, scope: GraphScope) -> tuple[list[str], list[str]]:

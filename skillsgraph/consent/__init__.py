@@ -61,18 +61,18 @@ from skillsgraph.consent.model import (
 from skillsgraph.consent.policy import Decision, decide
 from skillsgraph.consent.registry import (
     AccessContext,
-    NotAuthenticatedError,
     Participant,
-    PurposeNotAllowedError,
     Registry,
     authenticate,
     check_purpose,
     hash_token,
     load_registry,
     new_token,
+    require_role,
 )
 from skillsgraph.consent.scope import is_public, may_see, public_graphs, visible_graphs
 from skillsgraph.consent.views import purge_expired
+from skillsgraph.errors import NotAuthenticatedError, PurposeNotAllowedError, RoleRequiredError
 
 __all__ = [
     "JSONLD_CONTEXT",
@@ -89,6 +89,7 @@ __all__ = [
     "RebuildReport",
     "Receipt",
     "Registry",
+    "RoleRequiredError",
     "access_log",
     "any_participant",
     "authenticate",
@@ -121,6 +122,7 @@ __all__ = [
     "rebuild",
     "record_jsonld",
     "renew",
+    "require_role",
     "rewrite",
     "show",
     "status_iri",

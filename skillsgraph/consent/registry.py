@@ -2,9 +2,10 @@
 
 The registry is a configuration file, ``config/participants.yml`` in the project home (or
 the file ``SKILLSGRAPH_PARTICIPANTS`` names): each participant has a key (its IRI is
-``…/id/participant/{key}``), a name, the SHA-256 digests of its bearer tokens, and the
-purposes it may declare. Tokens are random secrets (:func:`new_token`); only their digests
-are stored, so the file can be read by whoever operates the server.
+``…/id/participant/{key}``), a name, the SHA-256 digests of its bearer tokens, the
+purposes it may declare, and its roles (``writer``: may change public graphs through SPARQL
+Update and the Graph Store Protocol). Tokens are random secrets (:func:`new_token`); only
+their digests are stored, so the file can be read by whoever operates the server.
 
 An :class:`AccessContext` is one participant with one declared purpose; every query with
 personal data is made in one. :func:`check_purpose` is the only way to make one from a
@@ -33,18 +34,18 @@ import yaml
 
 from skillsgraph.config import Settings
 from skillsgraph.consent.model import ANY_PARTICIPANT_KEY, Purpose
-from skillsgraph.errors import BadInputError, ConsentDeniedError, NotFoundError
+from skillsgraph.errors import (
+    BadInputError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PurposeNotAllowedError,
+    RoleRequiredError,
+)
 
+ROLES = frozenset({"writer"})
+"""Roles a participant may hold. ``writer``: may change public graphs over HTTP."""
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-
-
-class NotAuthenticatedError(ConsentDeniedError):
-    """No bearer token, or one that no participant holds (HTTP 401)."""
-
-
-class PurposeNotAllowedError(ConsentDeniedError):
-    """No purpose declared, or one the participant may not declare (HTTP 403)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Participant:
     name: str
     purposes: frozenset[Purpose]
     token_digests: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
 
     def iri(self, settings: Settings) -> str:
         return settings.resource("participant", self.key)
@@ -128,8 +130,10 @@ def _participant(key: str, entry: object, where: str) -> Participant:
             f"{where}: a participant key is lower-case letters, digits and '-', "
             f"and not {ANY_PARTICIPANT_KEY!r} (which means any participant)"
         )
-    if not isinstance(entry, dict) or set(entry) - {"name", "tokens", "purposes"}:
-        raise BadInputError(f"{where}: expected the keys name, tokens, purposes; found {entry!r}")
+    if not isinstance(entry, dict) or set(entry) - {"name", "tokens", "purposes", "roles"}:
+        raise BadInputError(
+            f"{where}: expected the keys name, tokens, purposes, roles; found {entry!r}"
+        )
     tokens = entry.get("tokens") or []
     bad = [t for t in tokens if not isinstance(t, str) or not _DIGEST.match(t)]
     if not isinstance(tokens, list) or bad:
@@ -144,7 +148,15 @@ def _participant(key: str, entry: object, where: str) -> Participant:
         allowed = frozenset(Purpose.parse(str(p)) for p in purposes)
     except BadInputError as exc:
         raise BadInputError(f"{where}: {exc}") from exc
-    return Participant(key, str(entry.get("name", key)), allowed, frozenset(tokens))
+    roles = entry.get("roles") or []
+    unknown = [r for r in roles if r not in ROLES] if isinstance(roles, list) else roles
+    if unknown:
+        raise BadInputError(
+            f"{where}: roles is a list from {', '.join(sorted(ROLES))}; found {unknown!r}"
+        )
+    return Participant(
+        key, str(entry.get("name", key)), allowed, frozenset(tokens), frozenset(roles)
+    )
 
 
 def registry_path(settings: Settings) -> Path:
@@ -211,3 +223,19 @@ def check_purpose(
             "declare: " + (", ".join(sorted(p.slug for p in who.purposes)) or "none")
         )
     return AccessContext(who.key, chosen)
+
+
+def require_role(participant: Participant | None, role: str, action: str) -> Participant:
+    """``participant`` if it holds ``role``; NotAuthenticatedError without a participant,
+    RoleRequiredError if it lacks the role."""
+    if participant is None:
+        raise NotAuthenticatedError(
+            f"{action} needs a participant with the {role} role: "
+            "send 'Authorization: Bearer <token>'"
+        )
+    if role not in participant.roles:
+        raise RoleRequiredError(
+            f"participant {participant.key} may not {action}: that needs the {role} role, "
+            "which the participant registry does not give it"
+        )
+    return participant

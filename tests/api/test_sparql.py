@@ -334,7 +334,11 @@ def test_dataset_clause_expands_prefixes_and_base() -> None:
 
 def test_purpose_is_declared_once_and_unknown_tokens_are_401(client: TestClient) -> None:
     query = {"query": "ASK {}"}
-    assert client.get("/sparql", params={**query, "purpose": "career-guidance"}).status_code == 200
+    anonymous = client.get("/sparql", params={**query, "purpose": "career-guidance"})
+    assert anonymous.status_code == 401 and "declared by a participant" in str(
+        error_of(anonymous)["detail"]
+    )
+    assert client.get("/sparql", params=query).status_code == 200
     both = client.get("/sparql", params={**query, "purpose": "a"}, headers={"x-purpose": "b"})
     assert both.status_code == 400 and "one purpose" in str(error_of(both)["detail"])
     token = client.get("/sparql", params=query, headers={"authorization": "Bearer nobody"})

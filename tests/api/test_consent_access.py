@@ -1,0 +1,170 @@
+"""The API under consent: bearer tokens, declared purposes, the caller's view, logging.
+
+The data space of the consent tests (three learners, four participants), served by
+``create_app`` with its registry: each participant sees, for a declared purpose, exactly
+what the learners' consents permit it now, and nothing from any other graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from skillsgraph.api import create_app
+from skillsgraph.config import Settings
+from skillsgraph.consent import Purpose, access_log, consent_graph, grant, withdraw
+from skillsgraph.store import EmbeddedStore
+from tests.consent.conftest import (
+    PUBLIC_SOURCE,
+    SHARED,
+    learner_triples,
+    load_public,
+    record,
+    registry,
+)
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+REGION = "https://w3id.org/skillsgraph/ontology#region"
+REGIONS = f"SELECT ?region WHERE {{ ?profile <{REGION}> ?region }} ORDER BY ?region"
+JSON = {"accept": "application/sparql-results+json"}
+
+
+def token(key: str, purpose: str | None = None) -> dict[str, str]:
+    headers = {"authorization": f"Bearer tok-{key}", **JSON}
+    return headers | ({"x-purpose": purpose} if purpose else {})
+
+
+@pytest.fixture
+def space(settings: Settings) -> Iterator[tuple[TestClient, EmbeddedStore]]:
+    """Learner 1: research by the lab; 2: research and matching by anyone; 3: statistics
+    by the statistics office, already expired."""
+    store = EmbeddedStore(None)
+    load_public(
+        store, settings, PUBLIC_SOURCE, f'<{settings.resource("course", "c1")}> <{LABEL}> "C" .\n'
+    )
+    for key in ("1", "2", "3"):
+        extra = SHARED if key in ("1", "2") else ""
+        store.add_triples(consent_graph(settings, key), learner_triples(settings, key) + extra)
+    now = datetime.now(UTC)
+    month = now + timedelta(days=30)
+    grant(store, settings, record(settings, "1", valid_until=month), now=now)
+    both = (Purpose.SCIENTIFIC_RESEARCH, Purpose.MATCHING_AND_RECOMMENDATIONS)
+    grant(
+        store,
+        settings,
+        record(settings, "2", purposes=both, recipients=("any",), valid_until=month),
+        now=now,
+    )
+    grant(
+        store,
+        settings,
+        record(
+            settings,
+            "3",
+            purposes=(Purpose.OFFICIAL_STATISTICS,),
+            recipients=("stats",),
+            valid_until=now - timedelta(minutes=1) + timedelta(seconds=1),
+        ),
+        now=now - timedelta(minutes=1),
+    )
+    with TestClient(create_app(settings, store, registry=registry())) as client:
+        yield client, store
+    store.close()
+
+
+def regions(client: TestClient, headers: dict[str, str], query: str = REGIONS) -> list[str]:
+    response = client.get("/sparql", params={"query": query}, headers=headers)
+    assert response.status_code == 200, response.text
+    return [row["region"]["value"] for row in response.json()["results"]["bindings"]]
+
+
+def test_each_caller_sees_what_the_consents_permit_it(
+    space: tuple[TestClient, EmbeddedStore],
+) -> None:
+    client, _ = space
+    assert regions(client, JSON) == []
+    assert regions(client, token("lab")) == []  # a participant without a purpose
+    assert regions(client, token("lab", "scientific-research")) == ["Region 1", "Region 2"]
+    assert regions(client, token("jobs", "matching-and-recommendations")) == ["Region 2"]
+    assert regions(client, token("stats", "official-statistics")) == []  # expired
+    assert regions(client, token("uni", "scientific-research")) == ["Region 2"]
+
+
+def test_graph_variables_and_datasets_reach_no_other_graph(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, _ = space
+    lab = token("lab", "scientific-research")
+    everywhere = f"SELECT ?region WHERE {{ GRAPH ?g {{ ?p <{REGION}> ?region }} }}"
+    assert sorted(regions(client, lab, everywhere)) == ["Region 1", "Region 2"]
+    assert regions(client, token("jobs", "matching-and-recommendations"), everywhere) == [
+        "Region 2"
+    ]
+    named = (
+        f"SELECT ?region FROM <{consent_graph(settings, '3')}> WHERE {{ ?p <{REGION}> ?region }}"
+    )
+    refused = client.get("/sparql", params={"query": named}, headers=lab)
+    assert refused.status_code == 403
+    other_view = settings.graph("view/jobs/matching-and-recommendations")
+    protocol = client.get(
+        "/sparql", params={"query": REGIONS, "default-graph-uri": other_view}, headers=lab
+    )
+    assert protocol.status_code == 403
+    own_view = settings.graph("view/lab/scientific-research")
+    assert sorted(
+        regions(client, lab, f"SELECT ?region FROM <{own_view}> WHERE {{ ?p <{REGION}> ?region }}")
+    ) == [
+        "Region 1",
+        "Region 2",
+    ]
+
+
+def test_purposes_are_checked_against_the_registry(
+    space: tuple[TestClient, EmbeddedStore],
+) -> None:
+    client, _ = space
+    query = {"query": "ASK {}"}
+    disallowed = client.get("/sparql", params=query, headers=token("lab", "official-statistics"))
+    assert disallowed.status_code == 403
+    assert "may not declare the purpose official-statistics" in disallowed.text
+    unknown = client.get("/sparql", params=query, headers=token("lab", "marketing"))
+    assert unknown.status_code == 400 and "marketing" in unknown.text
+    anonymous = client.get("/sparql", params={**query, "purpose": "scientific-research"})
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"]
+
+
+def test_withdrawal_is_visible_in_the_next_request(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, store = space
+    lab = token("lab", "scientific-research")
+    assert regions(client, lab) == ["Region 1", "Region 2"]
+    withdraw(store, settings, "2")
+    assert regions(client, lab) == ["Region 1"]
+    assert regions(client, token("jobs", "matching-and-recommendations")) == []
+
+
+def test_answers_with_personal_data_are_logged_with_their_consents(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, store = space
+    lab = token("lab", "scientific-research")
+    learners = "SELECT ?l WHERE { ?l a <https://w3id.org/skillsgraph/ontology#Learner> }"
+    response = client.get("/sparql", params={"query": learners}, headers=lab)
+    assert response.status_code == 200 and response.headers["x-access-log"]
+    public = client.get(
+        "/sparql", params={"query": f"SELECT ?x WHERE {{ ?c <{LABEL}> ?x }}"}, headers=lab
+    )
+    assert public.status_code == 200 and "x-access-log" not in public.headers
+    entries = access_log(store, settings)
+    assert [e.iri for e in entries] == [response.headers["x-access-log"]]
+    entry = entries[0]
+    assert entry.participant == settings.resource("participant", "lab")
+    assert entry.query == learners
+    assert entry.consents == (
+        settings.resource("consent", "1"),
+        settings.resource("consent", "2"),
+    )
