@@ -1,8 +1,9 @@
 """The web application: ``create_app(settings, store)`` builds one; there is no global app.
 
-Routes: ``/sparql`` (SPARQL 1.1 Protocol), ``/ui`` (query page), ``/context.jsonld``,
-``/resource?uri=``, ``/resource/skill?uri=``, ``/resource/occupation?uri=``,
-``/skills/{id}``, ``/occupations/{id}``, ``/search``, and ``/docs`` (OpenAPI). Every route
+Routes: ``/sparql`` (SPARQL 1.1 Protocol), ``/store`` (Graph Store Protocol), ``/ui``
+(query page), ``/context.jsonld``, ``/resource?uri=``, ``/resource/skill?uri=``,
+``/resource/occupation?uri=``, ``/skills/{id}``, ``/occupations/{id}``, ``/search``, the
+consent routes, and ``/docs`` (OpenAPI). Every route
 answers within the caller's graph scope (:mod:`skillsgraph.api.access`), and every error
 in one JSON shape (:mod:`skillsgraph.api.problems`).
 
@@ -10,7 +11,7 @@ in one JSON shape (:mod:`skillsgraph.api.problems`).
 >>> from skillsgraph.store import EmbeddedStore
 >>> app = create_app(Settings(store="memory"), EmbeddedStore(None))
 >>> sorted(path for path in app.openapi()["paths"] if path.startswith("/s"))
-['/search', '/skills/{id}', '/sparql']
+['/search', '/skills/{id}', '/sparql', '/store', '/store/{path}']
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from skillsgraph.api import resources, sparql, ui
+from skillsgraph.api import graph_store, resources, sparql, ui
 from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
 from skillsgraph.api.problems import install_error_handlers
@@ -61,6 +62,10 @@ def create_app(
         openapi_tags=[
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint"},
             {"name": "Resources", "description": "JSON-LD resources and label search"},
+            {
+                "name": "Graph Store",
+                "description": "SPARQL 1.1 Graph Store Protocol (writes: writer role)",
+            },
         ],
     )
     app.state.skillsgraph = AppState(
@@ -71,6 +76,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(resources.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")

@@ -42,8 +42,8 @@ def from_get(params: QueryParams) -> Operation:
     if params.getlist("update"):
         raise ApiError(
             400,
-            "SPARQL Update cannot be sent with GET; updates are POSTed (and not enabled "
-            "on this endpoint yet)",
+            "SPARQL Update cannot be sent with GET; updates are POSTed, by a participant "
+            "with the writer role",
         )
     return _operation(_multi(params), where="query string")
 
@@ -72,7 +72,7 @@ def from_post(content_type: str | None, body: bytes, params: QueryParams) -> Ope
         fields["query"] = [_text(body, charset)]
         return _operation(fields, where="request")
     if media_type == SPARQL_UPDATE:
-        return Operation("update", _text(body, charset))
+        return _operation({**_multi(params), "update": [_text(body, charset)]}, where="request")
     raise ApiError(
         415,
         f"a SPARQL request is POSTed as {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}, not "
@@ -91,6 +91,15 @@ def _operation(fields: dict[str, list[str]], *, where: str) -> Operation:
     defaults = fields.get("default-graph-uri", [])
     named = fields.get("named-graph-uri", [])
     if updates:
+        using = [n for n in ("using-graph-uri", "using-named-graph-uri") if fields.get(n)]
+        if using or defaults or named:
+            raise ApiError(
+                400,
+                f"{', '.join(using) or 'default-graph-uri/named-graph-uri'}: an update's "
+                "dataset is named in the update itself (USING, USING NAMED, WITH)",
+            )
+        if not updates[0].strip():
+            raise ApiError(400, "the 'update' is empty")
         return Operation("update", updates[0])
     if not queries:
         if defaults or named:

@@ -43,6 +43,7 @@ def service_description(endpoint: str, scope: GraphScope) -> list[ox.Triple]:
         ox.Triple(service, RDF_TYPE, _sd("Service")),
         ox.Triple(service, _sd("endpoint"), service),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")),
         ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
         ox.Triple(service, DCTERMS_TITLE, ox.Literal("skillsgraph SPARQL endpoint", language="en")),
         ox.Triple(service, _sd("defaultDataset"), dataset),

@@ -1,11 +1,13 @@
-"""``/sparql``: the SPARQL 1.1 Protocol endpoint (queries; updates are refused for now).
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint: queries for everyone, updates for writers.
 
 A query is answered over the caller's :class:`~skillsgraph.api.access.GraphScope` and
 nothing else: the dataset passed to the store is always explicit, so ``FROM``,
 ``FROM NAMED`` and ``GRAPH`` reach only graphs in the scope, and a dataset named by the
 protocol or the query that leaves the scope is refused with 403. ``SERVICE`` is refused
-(federation would make this server send requests elsewhere). ``GET /sparql`` without a
-query describes the service; a browser asking for HTML is sent to the query page.
+(federation would make this server send requests elsewhere). Updates are taken from
+participants with the ``writer`` role, on source graphs only (:mod:`skillsgraph.api.writes`).
+``GET /sparql`` without a query describes the service; a browser asking for HTML is sent
+to the query page.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from skillsgraph.api.access import GraphScope, answer_iris, log_personal
-from skillsgraph.api.deps import app_state, graph_scope
+from skillsgraph.api.deps import app_state, caller, graph_scope
 from skillsgraph.api.execution import Answer, Solutions, Triples
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
@@ -27,6 +29,8 @@ from skillsgraph.api.querytext import dataset_clause, needs_base, uses_service
 from skillsgraph.api.results import GRAPH_ALIASES, GRAPH_TYPES, content_type, graph_bytes, render
 from skillsgraph.api.service_description import PREFIXES as SD_PREFIXES
 from skillsgraph.api.service_description import service_description
+from skillsgraph.api.writes import check_update, record_write
+from skillsgraph.consent import require_role
 from skillsgraph.errors import BadInputError
 
 router = APIRouter(tags=["SPARQL"])
@@ -84,19 +88,14 @@ async def sparql_other() -> Response:
     raise ApiError(
         405,
         "the SPARQL endpoint takes GET and POST; graphs are managed by the Graph Store "
-        "Protocol, which is not enabled yet",
+        "Protocol at /store",
         headers={"Allow": "GET, POST"},
     )
 
 
 async def _answer(request: Request, operation: Operation, scope: GraphScope) -> Response:
     if operation.kind == "update":
-        raise ApiError(
-            403,
-            "SPARQL Update is not enabled on this endpoint: the data are loaded with "
-            "`skillsgraph ingest`; updates by participants with the writer role will come "
-            "with authentication",
-        )
+        return await _update(request, operation.text)
     if operation.kind == "none":
         return _service_description(request, scope)
     if uses_service(operation.text):
@@ -121,6 +120,21 @@ async def _answer(request: Request, operation: Operation, scope: GraphScope) -> 
     if logged is not None:
         headers["X-Access-Log"] = logged
     return Response(rendered.body, media_type=rendered.content_type, headers=headers)
+
+
+async def _update(request: Request, text: str) -> Response:
+    """Run a writer's update on source graphs, and record it in provenance."""
+    state = app_state(request)
+    writer = require_role(caller(request).participant, "writer", "run SPARQL Update")
+    graphs = check_update(state.settings, text)
+
+    def run() -> str:
+        state.store.update(text)
+        return record_write(state.store, state.settings, writer.key, graphs, "SPARQL Update")
+
+    activity = await anyio.to_thread.run_sync(run)
+    body = {"updated": graphs, "provenance": activity}
+    return JSONResponse(body, headers={"Location": activity})
 
 
 async def _log(request: Request, scope: GraphScope, text: str, answer: Answer) -> str | None:
