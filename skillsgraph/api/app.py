@@ -19,7 +19,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from skillsgraph.api import graph_store, resources, sparql, ui
+from skillsgraph.api import consents, graph_store, resources, sparql, ui
 from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
 from skillsgraph.api.problems import install_error_handlers
@@ -63,6 +63,10 @@ def create_app(
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint"},
             {"name": "Resources", "description": "JSON-LD resources and label search"},
             {
+                "name": "Consent",
+                "description": "The consent lifecycle, for each consent's data controller",
+            },
+            {
                 "name": "Graph Store",
                 "description": "SPARQL 1.1 Graph Store Protocol (writes: writer role)",
             },
@@ -77,6 +81,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(consents.router)
     app.include_router(resources.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")

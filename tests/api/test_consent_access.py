@@ -168,3 +168,89 @@ def test_answers_with_personal_data_are_logged_with_their_consents(
         settings.resource("consent", "1"),
         settings.resource("consent", "2"),
     )
+
+
+# --- the consent routes, for each consent's controller -----------------------------------
+
+
+UNI = {"authorization": "Bearer tok-uni"}
+
+
+def test_the_controller_withdraws_and_the_next_answer_changes(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, _ = space
+    lab = token("lab", "scientific-research")
+    assert regions(client, lab) == ["Region 1", "Region 2"]
+    assert client.post("/consents/1/withdraw").status_code == 401
+    stranger = client.post("/consents/1/withdraw", headers={"authorization": "Bearer tok-lab"})
+    assert stranger.status_code == 404  # another controller's consent is not shown
+    receipt = client.post("/consents/1/withdraw", headers=UNI)
+    assert receipt.status_code == 200, receipt.text
+    document = receipt.json()
+    assert receipt.headers["content-type"].startswith("application/ld+json")
+    assert document["sg:eventAction"] == "withdraw"
+    assert document["sg:eventActor"] == {"@id": settings.resource("participant", "uni")}
+    assert document["sg:concernsConsent"]["@id"] == settings.resource("consent", "1")
+    assert regions(client, lab) == ["Region 2"]
+    renewed = client.post(
+        "/consents/1/renew",
+        json={"validUntil": (datetime.now(UTC) + timedelta(days=5)).isoformat()},
+        headers=UNI,
+    )
+    assert renewed.status_code == 200 and renewed.json()["sg:eventAction"] == "renew"
+    assert regions(client, lab) == ["Region 1", "Region 2"]
+    past = client.post(
+        "/consents/1/renew", json={"validUntil": "2020-01-01T00:00:00Z"}, headers=UNI
+    )
+    assert past.status_code == 400 and "not in the future" in past.text
+
+
+def test_grant_show_data_and_erase(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, store = space
+    jobs = token("jobs", "matching-and-recommendations")
+    assert regions(client, jobs) == ["Region 2"]
+    terms = {
+        "subject": "3",
+        "purposes": ["matching-and-recommendations"],
+        "recipients": ["jobs"],
+        "personalData": ["EducationExperience"],
+        "validUntil": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+    }
+    stats = {"authorization": "Bearer tok-stats"}
+    assert client.put("/consents/3", json=terms, headers=stats).status_code == 403
+    replaced = client.put("/consents/3", json=terms, headers=UNI)
+    assert replaced.status_code == 200, replaced.text
+    assert regions(client, jobs) == ["Region 2", "Region 3"]
+    shown = client.get("/consents/3", headers=UNI).json()
+    assert shown["dpv:hasRecipient"] == [{"@id": settings.resource("participant", "jobs")}]
+    permits = {(p["participant"], p["purpose"]): p["permitted"] for p in shown["permits"]}
+    assert permits[("jobs", "matching-and-recommendations")] is True
+    assert permits[("lab", "scientific-research")] is False
+    assert [e["action"] for e in shown["events"]][-1] == "grant"
+    data = client.get("/consents/3/data", headers={**UNI, "accept": "application/n-triples"})
+    assert data.status_code == 200 and '"Region 3"' in data.text
+    listed = client.get("/consents", headers=UNI).json()
+    assert listed["total"] == 3 and [c["@id"].rsplit("/", 1)[1] for c in listed["consents"]] == [
+        "1",
+        "2",
+        "3",
+    ]
+    assert client.get("/consents", headers=stats).json()["total"] == 0
+    erased = client.delete("/consents/3", headers=UNI)
+    assert erased.status_code == 200 and erased.json()["dcterms:identifier"]
+    assert regions(client, jobs) == ["Region 2"]
+    assert client.get("/consents/3", headers=UNI).status_code == 404
+    assert store.count(consent_graph(settings, "3")) == 0
+
+
+def test_a_new_grant_needs_its_terms(space: tuple[TestClient, EmbeddedStore]) -> None:
+    client, _ = space
+    missing = client.put("/consents/9", json={"purposes": ["career-guidance"]}, headers=UNI)
+    assert missing.status_code == 400 and "subject" in missing.text
+    strange = client.put("/consents/9", json={"colour": "blue"}, headers=UNI)
+    assert strange.status_code == 400 and "colour" in strange.text
+    bad_date = client.put("/consents/9", json={"subject": "9", "validUntil": "soon"}, headers=UNI)
+    assert bad_date.status_code == 400 and "ISO 8601" in bad_date.text
