@@ -19,7 +19,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from skillsgraph.api import consents, graph_store, resources, sparql, ui
+from skillsgraph.api import consents, graph_store, profiles, resources, sparql, ui
 from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
 from skillsgraph.api.problems import install_error_handlers
@@ -63,6 +63,10 @@ def create_app(
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint"},
             {"name": "Resources", "description": "JSON-LD resources and label search"},
             {
+                "name": "Profiles",
+                "description": "Learner profiles, under the learners' consents only",
+            },
+            {
                 "name": "Consent",
                 "description": "The consent lifecycle, for each consent's data controller",
             },
@@ -82,6 +86,7 @@ def create_app(
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(consents.router)
+    app.include_router(profiles.router)
     app.include_router(resources.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")

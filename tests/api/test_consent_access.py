@@ -254,3 +254,38 @@ def test_a_new_grant_needs_its_terms(space: tuple[TestClient, EmbeddedStore]) ->
     assert strange.status_code == 400 and "colour" in strange.text
     bad_date = client.put("/consents/9", json={"subject": "9", "validUntil": "soon"}, headers=UNI)
     assert bad_date.status_code == 400 and "ISO 8601" in bad_date.text
+
+
+# --- learner profiles ----------------------------------------------------------------------
+
+
+def test_profiles_show_what_the_consents_permit_and_are_logged(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, store = space
+    assert client.get("/profiles").status_code == 401
+    no_purpose = client.get("/profiles", headers={"authorization": "Bearer tok-lab"})
+    assert no_purpose.status_code == 403 and "scientific-research" in no_purpose.text
+    lab = {"authorization": "Bearer tok-lab", "x-purpose": "scientific-research"}
+    listed = client.get("/profiles", headers=lab).json()
+    assert listed["total"] == 2
+    assert [r["id"] for r in listed["results"]] == [
+        settings.resource("learner", "1"),
+        settings.resource("learner", "2"),
+    ]
+    one = client.get(listed["results"][0]["_links"]["self"]["href"], headers=lab)
+    assert one.status_code == 200, one.text
+    document = one.json()
+    assert document["id"] == settings.resource("learner", "1")
+    assert "Region 1" in one.text and "Region 2" not in one.text
+    turtle = client.get("/profiles/1", headers={**lab, "accept": "text/turtle"})
+    assert turtle.status_code == 200 and "Region 1" in turtle.text
+    assert client.get("/profiles/3", headers=lab).status_code == 404  # not permitted
+    jobs = client.get(
+        "/profiles",
+        headers={"authorization": "Bearer tok-jobs", "x-purpose": "matching-and-recommendations"},
+    )
+    assert [r["id"] for r in jobs.json()["results"]] == [settings.resource("learner", "2")]
+    logged = access_log(store, settings)
+    assert logged and all(e.participant.endswith(("/lab", "/jobs")) for e in logged)
+    assert any(settings.resource("consent", "1") in e.consents for e in logged)
