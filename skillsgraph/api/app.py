@@ -16,7 +16,9 @@ in one JSON shape (:mod:`skillsgraph.api.problems`).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from skillsgraph.api import consents, graph_store, profiles, resources, sparql, ui
@@ -56,6 +58,8 @@ def create_app(
     ``registry``: the participants, by default read from the settings' registry file, or
     none if there is no such file)."""
     app = FastAPI(
+        docs_url=None,  # served below from the package, not from a CDN
+        redoc_url=None,
         title="skillsgraph",
         description=DESCRIPTION,
         version="0.1.0",
@@ -90,6 +94,19 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """The OpenAPI documentation, with Swagger UI from the package (no CDN)."""
+        static = str(request.url_for("static", path="swagger/"))
+        return get_swagger_ui_html(
+            openapi_url=str(request.url_for("openapi")),
+            title="skillsgraph API",
+            swagger_js_url=static + "swagger-ui-bundle.js",
+            swagger_css_url=static + "swagger-ui.css",
+            swagger_favicon_url=static + "favicon-32x32.png",
+        )
+
     return app
 
 

@@ -39,6 +39,18 @@ def test_yasgui_is_served_from_the_package_with_its_licence(client: TestClient) 
     assert "@zazuko/yasgui" in (STATIC / "yasgui" / "SOURCE.md").read_text()
 
 
+def test_the_api_documentation_loads_nothing_from_elsewhere(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r"""(?:src|href|url)[=:] ?['"]([^'"]+)['"]""", page.text)
+    assert len(sources) == 4 and all(urlsplit(s).netloc == "testserver" for s in sources)
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    assert client.get("/redoc").status_code == 404  # ReDoc would load from a CDN
+    assert "Apache License" in (STATIC / "swagger" / "LICENSE").read_text()
+    assert "swagger-ui-dist" in (STATIC / "swagger" / "SOURCE.md").read_text()
+
+
 @pytest.mark.parametrize("example", examples(), ids=lambda e: e.title)
 def test_every_example_query_runs(client: TestClient, example: object) -> None:
     query = example.query  # type: ignore[attr-defined]
