@@ -34,6 +34,7 @@ from rich.table import Table
 
 from skillsgraph import consent
 from skillsgraph.config import Settings
+from skillsgraph.consent.placement import check_placement
 from skillsgraph.errors import BadInputError, SkillsGraphError, ValidationFailedError
 from skillsgraph.ingest import IngestReport, available_sources, ingest, validate_source
 from skillsgraph.linking import SkillLinker
@@ -184,8 +185,8 @@ def validate_command(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Validate what the store holds for each source against every shape (exit 3 on a
-    violation)."""
+    """Validate what the store holds for each source against every shape and, for the whole
+    store, where personal data is stored (exit 3 on a violation)."""
     settings = _settings(store)
     names = list(sources or [s for s in available_sources(settings) if s != "ontology"])
     violations = 0
@@ -199,6 +200,16 @@ def validate_command(
                 f"in {report.seconds:.1f} s"
             )
             for finding in [*report.violations, *report.warnings][:10]:
+                out.print(f"  - {finding}", highlight=False)
+        if not sources:
+            placed = _run(partial(check_placement, opened, settings))
+            violations += len(placed.violations)
+            out.print(
+                f"[bold]personal data placement[/]: {len(placed.violations):,} violation(s) "
+                f"in {placed.seconds:.1f} s (every personal triple in a consent graph with "
+                "exactly one consent record)"
+            )
+            for finding in placed.violations[:10]:
                 out.print(f"  - {finding}", highlight=False)
     if violations:
         raise typer.Exit(ValidationFailedError.exit_code)

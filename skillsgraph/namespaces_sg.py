@@ -16,6 +16,7 @@ class SG(DefinedNamespace):
     AssessmentResult: URIRef  # assessment result
     CareerGuidance: URIRef  # career guidance
     ConsentEvent: URIRef  # consent event
+    ConsentGraph: URIRef  # consent graph
     ConsentRecord: URIRef  # consent record
     Course: URIRef  # course
     Credential: URIRef  # credential
