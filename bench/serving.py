@@ -1,0 +1,266 @@
+"""Benchmark: the SPARQL endpoint and the JSON-LD resources on real data (issue 6).
+
+Three SPARQL services answer the same queries over the same data, measured over HTTP from
+this process (median of ``--repeat`` runs after one warm-up, each answer fully read):
+
+- ``ours``: ``skillsgraph serve`` (uvicorn, one process) over an on-disk store;
+- ``direct``: pyoxigraph called in this process on the same store (no HTTP; the floor);
+- ``rdflib-endpoint`` (its PyPI package, in its own environment ``.bench/rdflib-venv``,
+  made on first use) over the same triples as one N-Triples file.
+
+Targets: ours >= 30x faster than rdflib-endpoint, ours <= 1.3x pyoxigraph direct. rdflib
+holds a graph in memory at about 1 KB per triple, so the three-way comparison runs on the
+ESCO graph (508k triples); ``ours`` and ``direct`` are also compared on the whole store.
+
+Then the JSON-LD resources: ``--clients`` concurrent clients (httpx, loopback) fetch
+skill and occupation pages for ``--seconds``; printed: requests/s, median and p99 latency.
+
+Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
+``bash scripts/build`` (the store must not be open elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from skillsgraph.namespaces import sparql_prefixes
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".bench" / "rdflib-venv"
+ESCO_GRAPH = "https://w3id.org/skillsgraph/graph/source/esco"
+JSON = "application/sparql-results+json"
+QUERIES: dict[str, Path | str] = {
+    "essential skills (join, group)": (ROOT / "queries" / "essential-skills-of-an-occupation.rq"),
+    "label lookup": 'SELECT ?s WHERE { ?s skos:prefLabel "data scientist"@en }',
+    "skills two levels down (path)": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a esco:Skill ; skos:broader/skos:broader ?g }"
+    ),
+    "count by type": (
+        "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n)"
+    ),
+    "page of skills": (
+        "SELECT ?s ?label WHERE { ?s a esco:Skill ; skos:prefLabel ?label "
+        'FILTER(LANG(?label) = "en") } ORDER BY ?s LIMIT 100 OFFSET 5000'
+    ),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", type=Path, default=ROOT / ".skillsgraph" / "store")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    if not args.store.exists():
+        sys.exit(f"no store at {args.store}: run `bash scripts/build` first")
+    texts = {name: _text(q) for name, q in QUERIES.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        esco_nt = Path(tmp) / "esco.nt"
+        esco_store = Path(tmp) / "esco-store"
+        whole = ox.Store.read_only(str(args.store))
+        whole.dump(esco_nt, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(ESCO_GRAPH))
+        direct_whole = _direct(whole, texts, args.repeat)
+        del whole
+        esco = ox.Store(str(esco_store))
+        esco.bulk_load(
+            path=esco_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ESCO_GRAPH)
+        )
+        esco.add(
+            ox.Quad(
+                ox.NamedNode(f"{ROOT.as_uri()}#esco"),
+                ox.NamedNode("https://w3id.org/skillsgraph/ontology#targetGraph"),
+                ox.NamedNode(ESCO_GRAPH),
+                ox.NamedNode("https://w3id.org/skillsgraph/graph/provenance"),
+            )
+        )
+        direct_esco = _direct(esco, texts, args.repeat, default_graph=ESCO_GRAPH)
+        esco.flush()
+        del esco
+        lines = esco_nt.read_bytes().count(b"\n")
+        print(f"ESCO graph: {lines:,} triples")
+        with _server(
+            [sys.executable, "-m", "skillsgraph.cli", "serve", "--store", str(esco_store)]
+        ) as url:
+            ours_esco = _over_http(f"{url}/sparql", texts, args.repeat)
+        with _server(_rdflib_endpoint(esco_nt)) as url:
+            theirs = _over_http(url, texts, max(1, args.repeat // 2), timeout=600)
+        _table(
+            "ESCO graph", ["ours", "direct", "rdflib-endpoint"], [ours_esco, direct_esco, theirs]
+        )
+        print("ours/direct and rdflib-endpoint/ours, per query:")
+        for name in texts:
+            print(
+                f"  {name:<34} {ours_esco[name] / direct_esco[name]:6.2f}x  "
+                f"{theirs[name] / ours_esco[name]:8.1f}x"
+            )
+        with _server(
+            [sys.executable, "-m", "skillsgraph.cli", "serve", "--store", str(args.store)]
+        ) as url:
+            ours_whole = _over_http(f"{url}/sparql", texts, args.repeat)
+            _table("whole store", ["ours", "direct"], [ours_whole, direct_whole])
+            asyncio.run(_resources(url, args.clients, args.seconds))
+
+
+def _text(query: Path | str) -> str:
+    return query.read_text() if isinstance(query, Path) else query
+
+
+def _time(run: Callable[[], object], repeat: int) -> float:
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _direct(
+    store: ox.Store, texts: dict[str, str], repeat: int, default_graph: str | None = None
+) -> dict[str, float]:
+    """pyoxigraph in process: the union of the named graphs as the default graph (as the
+    endpoint answers), results serialised as SPARQL JSON like an endpoint must."""
+
+    def run(text: str) -> Callable[[], object]:
+        def once() -> object:
+            result = store.query(sparql_prefixes() + text, use_default_graph_as_union=True)
+            assert isinstance(result, ox.QuerySolutions)
+            return result.serialize(format=ox.QueryResultsFormat.JSON)
+
+        return once
+
+    return {name: _time(run(text), repeat) for name, text in texts.items()}
+
+
+def _over_http(
+    url: str, texts: dict[str, str], repeat: int, timeout: float = 120
+) -> dict[str, float]:
+    with httpx.Client(timeout=timeout) as http:
+
+        def run(text: str) -> Callable[[], object]:
+            def once() -> object:
+                response = http.post(
+                    url, data={"query": sparql_prefixes() + text}, headers={"accept": JSON}
+                )
+                response.raise_for_status()
+                return response.content
+
+            return once
+
+        return {name: _time(run(text), repeat) for name, text in texts.items()}
+
+
+def _table(title: str, columns: list[str], results: list[dict[str, float]]) -> None:
+    print(f"\n{title}: median seconds")
+    print(f"  {'query':<34}" + "".join(f"{c:>17}" for c in columns))
+    for name in results[0]:
+        print(f"  {name:<34}" + "".join(f"{r[name]:>17.4f}" for r in results))
+
+
+async def _resources(url: str, clients: int, seconds: float) -> None:
+    """JSON-LD pages of skills and occupations, ``clients`` at a time."""
+    async with httpx.AsyncClient(
+        base_url=url, timeout=60, limits=httpx.Limits(max_connections=clients)
+    ) as http:
+        page = await http.get(
+            "/sparql",
+            params={
+                "query": sparql_prefixes()
+                + (
+                    "SELECT ?s WHERE { { ?s a esco:Skill } UNION { ?s a esco:Occupation } } "
+                    "LIMIT 2000"
+                )
+            },
+            headers={"accept": JSON},
+        )
+        iris = [b["s"]["value"] for b in page.json()["results"]["bindings"]]
+        paths = [
+            ("/skills/" if "/skill/" in i else "/occupations/") + i.rsplit("/", 1)[1] for i in iris
+        ]
+        latencies: list[float] = []
+        deadline = time.perf_counter() + seconds
+
+        async def client(n: int) -> None:
+            i = n
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await http.get(
+                    paths[i % len(paths)], headers={"accept": "application/ld+json"}
+                )
+                response.raise_for_status()
+                latencies.append(time.perf_counter() - started)
+                i += clients
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))]
+    print(
+        f"\nJSON-LD resources, {clients} concurrent clients, {elapsed:.0f} s: "
+        f"{len(latencies) / elapsed:,.0f} requests/s, median "
+        f"{statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+    )
+
+
+class _server:
+    """A server process on 127.0.0.1 and a free port, stopped on exit."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+
+    def __enter__(self) -> str:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [*self.command, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ},
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"{self.command[0]} exited with {self.process.returncode}")
+            try:
+                httpx.get(
+                    url + ("/sparql" if "skillsgraph.cli" in self.command else "/"), timeout=2
+                )
+                return url if "skillsgraph.cli" in self.command else url + "/"
+            except httpx.TransportError:
+                time.sleep(0.5)
+        sys.exit(f"{self.command} did not answer within 15 minutes")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _rdflib_endpoint(data: Path) -> list[str]:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "rdflib-endpoint[cli]==0.6.3"], check=True
+        )
+    return [str(VENV / "bin" / "rdflib-endpoint"), "serve", str(data)]
+
+
+if __name__ == "__main__":
+    main()
