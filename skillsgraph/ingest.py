@@ -273,12 +273,16 @@ class _SourceIngest:
     def _load_personal(self, quads: pl.DataFrame) -> ReplaceReport:
         """The source graph and this source's consent graphs are replaced in one
         transaction; consent records are only added when absent, so that a consent's later
-        state (withdrawn, renewed) is never overwritten by a re-ingest."""
+        state (withdrawn, renewed) is never overwritten by a re-ingest. On a first load
+        (no record yet) the records are loaded with the data, in one bulk load."""
         records = f"<{self.consents_graph}>"
+        if self.store.count(self.consents_graph) == 0:  # no record yet: all seeded at once
+            data = quads.select("s", "p", "o", "g").unique()
+            report = self._replace(data, [self.graph, self.consents_graph])
+            self._refresh_consent_views()
+            return report
         data = quads.filter(pl.col("g") != records).select("s", "p", "o", "g").unique()
-        report = self.store.replace_graphs(
-            nquads_text(data), graphs=[self.graph], prefix=self.consent_prefix
-        )
+        report = self._replace(data, [self.graph])
         seeds = quads.filter(pl.col("g") == records).select("s", "p", "o").unique()
         if seeds.height:
             known = _subjects_in(self.store, self.consents_graph)
@@ -289,6 +293,12 @@ class _SourceIngest:
                 self.store.add_triples(self.consents_graph, nquads_text(triples))
         self._refresh_consent_views()
         return report
+
+    def _replace(self, data: pl.DataFrame, graphs: list[str]) -> ReplaceReport:
+        """Replace ``graphs`` and this source's consent graphs by ``data``."""
+        return self.store.replace_graphs(
+            nquads_text(data), graphs=graphs, prefix=self.consent_prefix
+        )
 
     def _without_erased(self, quads: pl.DataFrame) -> tuple[pl.DataFrame, list[Rejected]]:
         """Drop every record that belongs to an erased consent: erasure is final, and a

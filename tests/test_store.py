@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
-from skillsgraph.errors import BadInputError
+from skillsgraph.errors import BadInputError, StoreUnavailableError
 from skillsgraph.store import EmbeddedStore
 
 EX = "http://ex.org/"
@@ -56,3 +57,42 @@ def test_a_quad_outside_the_replaced_graphs_is_refused_and_nothing_changes() -> 
             graphs=[f"{EX}source"],
         )
     assert len(store.pyoxigraph) == 0
+
+
+class _FailingBulkLoad:
+    """A pyoxigraph store whose bulk load writes part of its input, then fails."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def bulk_load(self, data: str, **options: object) -> None:
+        half = "\n".join(data.splitlines()[:1]) + "\n"
+        self._store.bulk_load(half, **options)  # type: ignore[arg-type]
+        raise OSError("disk full")
+
+
+@pytest.mark.parametrize("personal", [False, True])
+def test_a_failed_first_load_leaves_the_graphs_empty(personal: bool) -> None:
+    store = EmbeddedStore(None)
+    store.add_triples("http://ex.org/other", '<http://ex.org/x> <http://ex.org/p> "kept" .\n')
+    real = store.pyoxigraph
+    store._store = _FailingBulkLoad(real)  # type: ignore[assignment]
+    with pytest.raises(StoreUnavailableError, match="disk full"):
+        if personal:
+            store.replace_graphs(
+                '<http://ex.org/a> <http://ex.org/p> "1" <http://ex.org/g/1> .\n'
+                '<http://ex.org/b> <http://ex.org/p> "2" <http://ex.org/g/2> .\n',
+                prefix="http://ex.org/g/",
+            )
+        else:
+            store.replace_graph(
+                "http://ex.org/g/1",
+                '<http://ex.org/a> <http://ex.org/p> "1" .\n'
+                '<http://ex.org/b> <http://ex.org/p> "2" .\n',
+            )
+    store._store = real
+    assert store.graphs() == ["http://ex.org/other"]
+    assert len(real) == 1

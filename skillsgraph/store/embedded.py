@@ -5,8 +5,11 @@ multi-operation transaction in Python, and the obvious ways to swap a graph are 
 disk (measured on 600k quads: ``MOVE`` from a staging graph 69 s, ``remove_graph`` 26 s).
 So a replacement computes the delta between the stored graph and the new triples (both in
 pyoxigraph's canonical N-Triples) and applies it as one SPARQL update, which pyoxigraph runs
-in one transaction: re-ingesting an unchanged source writes nothing. A first load uses
-``Store.load``, also one transaction.
+in one transaction: re-ingesting an unchanged source writes nothing. A first load (every
+graph being replaced is empty) uses ``Store.bulk_load``, 8x faster than a transactional
+load (measured on the 2.29M learner quads: 18.8 s against 157 s); it is not one
+transaction, so a failure drops what it had loaded of those graphs, which were empty
+before: the store is left as it was.
 
 >>> store = EmbeddedStore(None)
 >>> store.replace_graph("http://ex.org/g", '<http://ex.org/a> <http://ex.org/p> "1" .\\n').added
@@ -95,7 +98,7 @@ class EmbeddedStore:
         before = self.count(graph)
         new = _canonical_lines(ntriples)
         if before == 0:
-            self._load(graph, ntriples)
+            self._bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, [graph], to_graph=graph)
             return ReplaceReport(graph, 0, new.len(), 0, new.len(), _since(started))
         old = _lines(
             self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
@@ -134,8 +137,8 @@ class EmbeddedStore:
                 for g in sorted(scope)
             )
         )
-        if old.height == 0:  # a first load: one bulk transaction, no delta to compute
-            self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        if old.height == 0:  # a first load: no delta to compute
+            self._bulk_load(nquads, ox.RdfFormat.N_QUADS, new["g"].unique().drop_nulls())
             label = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
             return ReplaceReport(label, 0, new.height, 0, new.height, _since(started))
         removed = old.join(new, on=["t", "g"], how="anti")
@@ -166,6 +169,26 @@ class EmbeddedStore:
     def close(self) -> None:
         if self._path is not None and not self._read_only:
             self._store.flush()
+
+    def _bulk_load(
+        self,
+        data: str,
+        rdf_format: ox.RdfFormat,
+        graphs: Iterable[str],
+        *,
+        to_graph: str | None = None,
+    ) -> None:
+        """Load ``data`` into ``graphs``, which are empty, with ``bulk_load``; if it fails,
+        empty them again (a bulk load is not one transaction) and raise."""
+        target = ox.NamedNode(to_graph) if to_graph is not None else None
+        try:
+            self._store.bulk_load(data, format=rdf_format, to_graph=target)
+        except (SyntaxError, OSError) as exc:
+            for graph in graphs:
+                self._store.remove_graph(ox.NamedNode(graph))
+            if isinstance(exc, SyntaxError):
+                raise BadInputError(f"the data is not valid {rdf_format}: {exc}") from exc
+            raise StoreUnavailableError(f"store {self.location}: {exc}") from exc
 
     def _load(self, graph: str, ntriples: str) -> None:
         try:
