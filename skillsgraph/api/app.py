@@ -3,7 +3,9 @@
 Routes: ``/sparql`` (SPARQL 1.1 Protocol), ``/store`` (Graph Store Protocol), ``/ui``
 (query page), ``/context.jsonld``, ``/resource?uri=``, ``/resource/skill?uri=``,
 ``/resource/occupation?uri=``, ``/skills/{id}``, ``/occupations/{id}``, ``/search``, the
-consent routes, and ``/docs`` (OpenAPI). Every route
+collections (``/jobs``, ``/learning-opportunities``, ``/projects``, ``/datasets`` and their
+members), ``/profiles`` (under consent), the consent routes (``/consents``), and ``/docs``
+(OpenAPI). Every route
 answers within the caller's graph scope (:mod:`skillsgraph.api.access`), and every error
 in one JSON shape (:mod:`skillsgraph.api.problems`).
 
@@ -21,7 +23,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from skillsgraph.api import consents, graph_store, profiles, resources, sparql, ui
+from skillsgraph.api import collections, consents, graph_store, profiles, resources, sparql, ui
 from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
 from skillsgraph.api.problems import install_error_handlers
@@ -67,6 +69,11 @@ def create_app(
             {"name": "SPARQL", "description": "SPARQL 1.1 Protocol endpoint"},
             {"name": "Resources", "description": "JSON-LD resources and label search"},
             {
+                "name": "Collections",
+                "description": "Job postings, learning opportunities, research projects and "
+                "statistics, in pages",
+            },
+            {
                 "name": "Profiles",
                 "description": "Learner profiles, under the learners' consents only",
             },
@@ -92,10 +99,11 @@ def create_app(
     app.include_router(consents.router)
     app.include_router(profiles.router)
     app.include_router(resources.router)
+    app.include_router(collections.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="static")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, name="swagger_ui_html")
     def docs(request: Request) -> HTMLResponse:
         """The OpenAPI documentation, with Swagger UI from the package (no CDN)."""
         static = str(request.url_for("static", path="swagger/"))

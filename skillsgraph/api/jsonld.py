@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from skillsgraph.namespaces import DCTERMS, ESCO, PREFIXES, RDF, RDFS, SG, SKOS, XSD
+from skillsgraph.namespaces import DCTERMS, ESCO, PREFIXES, QB, RDF, RDFS, SCHEMA, SG, SKOS, XSD
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -86,6 +86,21 @@ TERMS: tuple[Term, ...] = (
     _t("status", ESCO.editorialStatus),
     _t("modified", DCTERMS.modified, "typed", datatype=str(XSD.dateTime)),
     _t("requiresSkill", SG.requiresSkill, "iri"),
+    _t("teachesSkill", SG.teachesSkill, "iri"),
+    _t("postingTitle", SCHEMA.title, "language"),
+    _t("datePosted", SCHEMA.datePosted, "typed", datatype=str(XSD.date)),
+    _t("dataSet", QB.dataSet, "iri"),
+    _t("structure", QB.structure, "iri"),
+    _t("component", QB.component, "iri"),
+    _t("dimension", QB.dimension, "iri"),
+    _t("measure", QB.measure, "iri"),
+    _t("attribute", QB.attribute, "iri"),
+    _t("order", QB.order, "typed", datatype=str(XSD.integer)),
+    _t("refArea", SG.refArea, "iri"),
+    _t("refPeriod", SG.refPeriod, "typed", datatype=str(XSD.gYear)),
+    _t("indicator", SG.indicator, "iri"),
+    _t("obsValue", SG.obsValue, "typed", datatype=str(XSD.decimal)),
+    _t("unitMeasure", SG.unitMeasure, "iri"),
     _t("isDefinedBy", RDFS.isDefinedBy, "iri"),
     _t("subClassOf", RDFS.subClassOf, "iri"),
     _t("essentialFor", ESCO.relatedEssentialSkill, "iri", reverse=True),

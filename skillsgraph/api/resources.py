@@ -11,15 +11,18 @@ a 304.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.routing import NoMatchFound
 
 from skillsgraph.api.access import GraphScope
 from skillsgraph.api.deps import app_state, graph_scope
 from skillsgraph.api.describe import describe
 from skillsgraph.api.jsonld import CONTEXT_PREFIXES, JsonObject, Linker, compact, context, dumps
+from skillsgraph.api.kinds import KINDS
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
 from skillsgraph.api.results import JSON_LD, N_TRIPLES, TURTLE, content_type, graph_bytes
@@ -33,7 +36,7 @@ EscoId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="The ESCO identifier (UUID)")
 ]
 RESOURCE_TYPES = (JSON_LD, TURTLE, N_TRIPLES)
-_ALIASES = {"application/json": JSON_LD, "text/plain": N_TRIPLES}
+RESOURCE_ALIASES = {"application/json": JSON_LD, "text/plain": N_TRIPLES}
 _SKILL_CLASSES = {str(ESCO.Skill), str(ESCO.SkillGroup)}
 _OCCUPATION_CLASSES = {str(ESCO.Occupation)}
 # ESCO IRI namespace, route name, classes served there.
@@ -60,7 +63,7 @@ async def resource(
     uri: Annotated[str, Query(description="Any IRI of the shared data")],
 ) -> Response:
     """Any resource by its IRI: its triples, and the labels of what it links to."""
-    return await _resource(request, scope, uri, classes=None)
+    return await resource_response(request, scope, uri, classes=None)
 
 
 @router.get("/resource/skill")
@@ -68,7 +71,7 @@ async def resource_skill(
     request: Request, scope: Scope, uri: Annotated[str, Query(description="An ESCO skill IRI")]
 ) -> Response:
     """An ESCO skill (or skill group) by IRI, as in the ESCO web-service API."""
-    return await _resource(request, scope, uri, classes=_SKILL_CLASSES)
+    return await resource_response(request, scope, uri, classes=_SKILL_CLASSES)
 
 
 @router.get("/resource/occupation")
@@ -78,14 +81,14 @@ async def resource_occupation(
     uri: Annotated[str, Query(description="An ESCO occupation IRI")],
 ) -> Response:
     """An ESCO occupation by IRI, as in the ESCO web-service API."""
-    return await _resource(request, scope, uri, classes=_OCCUPATION_CLASSES)
+    return await resource_response(request, scope, uri, classes=_OCCUPATION_CLASSES)
 
 
 @router.get("/skills/{id}", name="skill")
 async def skill(request: Request, scope: Scope, id: EscoId) -> Response:
     """An ESCO skill (or skill group): labels in every language, skill type, broader
     groups, related skills, and the occupations it is essential or optional for."""
-    return await _resource(request, scope, f"{ESCO_DATA}skill/{id}", classes=_SKILL_CLASSES)
+    return await resource_response(request, scope, f"{ESCO_DATA}skill/{id}", classes=_SKILL_CLASSES)
 
 
 @router.get("/occupations/{id}", name="occupation")
@@ -93,7 +96,7 @@ async def occupation(request: Request, scope: Scope, id: EscoId) -> Response:
     """An ESCO occupation: labels in every language, ISCO group, broader occupations, and
     its essential and optional skills."""
     iri = f"{ESCO_DATA}occupation/{id}"
-    return await _resource(request, scope, iri, classes=_OCCUPATION_CLASSES)
+    return await resource_response(request, scope, iri, classes=_OCCUPATION_CLASSES)
 
 
 @router.get("/search", name="search")
@@ -122,7 +125,7 @@ async def search_route(
         limit=limit,
         offset=offset,
     )
-    links = _linker(request)
+    links = linker(request)
     document: JsonObject = {
         "@context": str(request.url_for("context")),
         "id": str(request.url),
@@ -133,27 +136,37 @@ async def search_route(
         "offset": offset,
         "limit": limit,
         "results": [_hit(hit, links) for hit in page.hits],
-        "_links": _page_links(request, page.total, offset, limit),
+        "_links": page_links(request, page.total, offset, limit),
     }
-    return _send(request, dumps(document), JSON_LD)
+    return send(request, dumps(document), JSON_LD)
 
 
-async def _resource(
-    request: Request, scope: GraphScope, iri: str, *, classes: set[str] | None
+async def resource_response(
+    request: Request,
+    scope: GraphScope,
+    iri: str,
+    *,
+    classes: set[str] | None,
+    kind: str | None = None,
+    links: JsonObject | None = None,
 ) -> Response:
-    media_type = choose(request.headers.get("accept"), RESOURCE_TYPES, aliases=_ALIASES)
+    """The description of ``iri``: 404 unless it has one of ``classes`` (``kind`` names
+    them, with its article); ``links`` are added to its ``_links``."""
+    media_type = choose(request.headers.get("accept"), RESOURCE_TYPES, aliases=RESOURCE_ALIASES)
     if media_type is None:
         raise ApiError(406, f"resources are available as: {', '.join(RESOURCE_TYPES)}")
     triples = await describe(app_state(request).runner, scope, iri)
     if classes is not None and not _types(triples, iri) & classes:
-        kinds = " or ".join(sorted(c.rsplit("#", 1)[-1] for c in classes))
-        raise NotFoundError(f"{iri} is not an ESCO {kinds} here; /resource?uri= describes any IRI")
+        kinds = kind or "an ESCO " + " or ".join(sorted(c.rsplit("#", 1)[-1] for c in classes))
+        raise NotFoundError(f"{iri} is not {kinds} here; /resource?uri= describes any IRI")
     if media_type == JSON_LD:
-        document = {"@context": str(request.url_for("context"))}
-        document.update(compact(triples, iri, _linker(request)))
-        return _send(request, dumps(document), media_type)
+        document: JsonObject = {"@context": str(request.url_for("context"))}
+        document.update(compact(triples, iri, linker(request)))
+        if links:
+            document.setdefault("_links", {}).update(links)
+        return send(request, dumps(document), media_type)
     body = graph_bytes(triples, media_type, prefixes=CONTEXT_PREFIXES)
-    return _send(request, body, media_type)
+    return send(request, body, media_type)
 
 
 def _types(triples: list[ox.Triple], iri: str) -> set[str]:
@@ -167,14 +180,20 @@ def _types(triples: list[ox.Triple], iri: str) -> set[str]:
     }
 
 
-def _linker(request: Request) -> Linker:
+def linker(request: Request) -> Linker:
     """Where a resource of the shared data lives in this API."""
+    settings = app_state(request).settings
 
     def link(iri: str, types: list[str]) -> str | None:
         for namespace, route, classes in _ROUTES:
             key = iri[len(namespace) :]
             if iri.startswith(namespace) and key and "/" not in key and classes & set(types):
                 return str(request.url_for(route, id=key))
+        for kind in KINDS:
+            kind_key = kind.key_of(settings, iri, types)
+            if kind_key is not None:
+                with suppress(NoMatchFound):  # the app may not serve that kind's routes
+                    return str(request.url_for(kind.route, key=kind_key))
         return str(request.url_for("resource").include_query_params(uri=iri))
 
     return link
@@ -193,7 +212,7 @@ def _hit(hit: Hit, links: Linker) -> JsonObject:
     }
 
 
-def _page_links(request: Request, total: int, offset: int, limit: int) -> JsonObject:
+def page_links(request: Request, total: int, offset: int, limit: int) -> JsonObject:
     def at(start: int) -> dict[str, str]:
         return {"href": str(request.url.include_query_params(offset=start, limit=limit))}
 
@@ -205,7 +224,7 @@ def _page_links(request: Request, total: int, offset: int, limit: int) -> JsonOb
     return links
 
 
-def _send(request: Request, body: bytes, media_type: str) -> Response:
+def send(request: Request, body: bytes, media_type: str) -> Response:
     """``body`` with an ETag, or 304 if the client already has it."""
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Vary": "Accept"}
