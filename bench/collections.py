@@ -11,7 +11,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from skillsgraph.api import collections, create_app
+from skillsgraph.api import create_app
 from skillsgraph.config import Settings
 from skillsgraph.store import open_store
 
@@ -47,8 +47,6 @@ PATHS = [
 def main(location: str) -> None:
     store = open_store(location, read_only=True)
     app = create_app(Settings(store=location), store)
-    if not any(getattr(route, "name", None) == "jobs" for route in app.routes):
-        app.include_router(collections.router)
     with TestClient(app) as client:
         for path in PATHS:
             times = []
