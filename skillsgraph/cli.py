@@ -374,6 +374,14 @@ def serve_command(
     result_limit: Annotated[
         int, typer.Option("--result-limit", min=1, help="Rows (or triples) a query may return")
     ] = 100_000,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin",
+            help="An origin whose browser pages may call the API (repeatable; '*' for any); "
+            "default: SKILLSGRAPH_CORS_ORIGINS (comma-separated), else none",
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Serve the SPARQL endpoint, the JSON-LD resources and the query page (/ui) over HTTP."""
@@ -389,7 +397,8 @@ def serve_command(
             f"(SPARQL: /sparql, query page: /ui, API: /docs); Ctrl+C stops",
             highlight=False,
         )
-        uvicorn.run(create_app(settings, opened, limits=limits), host=host, port=port)
+        app = create_app(settings, opened, limits=limits, cors_origins=cors_origin)
+        uvicorn.run(app, host=host, port=port)
 
 
 class ConsentFormat(StrEnum):

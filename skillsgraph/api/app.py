@@ -18,7 +18,11 @@ in one JSON shape (:mod:`skillsgraph.api.problems`).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -55,10 +59,13 @@ def create_app(
     *,
     limits: Limits | None = None,
     registry: Registry | None = None,
+    cors_origins: Sequence[str] | None = None,
 ) -> FastAPI:
     """A web application serving ``store`` (``limits``: per-query time and size limits;
     ``registry``: the participants, by default read from the settings' registry file, or
-    none if there is no such file)."""
+    none if there is no such file; ``cors_origins``: the origins whose pages may call the
+    API from a browser, by default ``SKILLSGRAPH_CORS_ORIGINS`` (comma-separated), else
+    none)."""
     app = FastAPI(
         docs_url=None,  # served below from the package, not from a CDN
         redoc_url=None,
@@ -94,6 +101,16 @@ def create_app(
         registry=registry if registry is not None else _registry(settings),
     )
     install_error_handlers(app)
+    origins = _cors_origins(cors_origins)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "X-Purpose"],
+            expose_headers=["ETag", "Location", "X-Access-Log"],
+            max_age=600,
+        )
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(consents.router)
@@ -116,6 +133,13 @@ def create_app(
         )
 
     return app
+
+
+def _cors_origins(given: Sequence[str] | None) -> list[str]:
+    if given is not None:
+        return [o.strip() for o in given if o.strip()]
+    configured = os.environ.get("SKILLSGRAPH_CORS_ORIGINS", "")
+    return [o.strip() for o in configured.split(",") if o.strip()]
 
 
 def _registry(settings: Settings) -> Registry:

@@ -289,3 +289,38 @@ def test_profiles_show_what_the_consents_permit_and_are_logged(
     logged = access_log(store, settings)
     assert logged and all(e.participant.endswith(("/lab", "/jobs")) for e in logged)
     assert any(settings.resource("consent", "1") in e.consents for e in logged)
+
+
+# --- CORS -------------------------------------------------------------------------------
+
+
+def test_cors_is_off_by_default_and_configurable(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EmbeddedStore(None)
+    origin = {"origin": "https://app.example.org"}
+    monkeypatch.delenv("SKILLSGRAPH_CORS_ORIGINS", raising=False)
+    with TestClient(create_app(settings, store)) as client:
+        plain = client.get("/sparql", params={"query": "ASK {}"}, headers={**origin, **JSON})
+        assert "access-control-allow-origin" not in plain.headers
+    monkeypatch.setenv("SKILLSGRAPH_CORS_ORIGINS", "https://app.example.org, https://b.example")
+    with TestClient(create_app(settings, store)) as client:
+        allowed = client.get("/sparql", params={"query": "ASK {}"}, headers={**origin, **JSON})
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
+        preflight = client.options(
+            "/profiles",
+            headers={
+                **origin,
+                "access-control-request-method": "GET",
+                "access-control-request-headers": "authorization, x-purpose",
+            },
+        )
+        assert preflight.status_code == 200
+        assert "x-purpose" in preflight.headers["access-control-allow-headers"].lower()
+        other = client.get(
+            "/sparql",
+            params={"query": "ASK {}"},
+            headers={"origin": "https://evil.example", **JSON},
+        )
+        assert "access-control-allow-origin" not in other.headers
+    store.close()
