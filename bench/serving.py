@@ -156,12 +156,20 @@ def _over_http(
                 response = http.post(
                     url, data={"query": sparql_prefixes() + text}, headers={"accept": JSON}
                 )
-                response.raise_for_status()
+                if response.status_code != 200:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
                 return response.content
 
             return once
 
-        return {name: _time(run(text), repeat) for name, text in texts.items()}
+        timings = {}
+        for name, text in texts.items():
+            try:
+                timings[name] = _time(run(text), repeat)
+            except (RuntimeError, httpx.TimeoutException) as exc:
+                print(f"  {url}: {name}: failed: {exc}")
+                timings[name] = float("nan")
+        return timings
 
 
 def _table(title: str, columns: list[str], results: list[dict[str, float]]) -> None:

@@ -1,7 +1,7 @@
 """Time the collection routes on a built store (read-only): each request three times
 through the app, best of three, with the number of members it found.
 
-    .venv/bin/python bench/collections.py [.skillsgraph/store]
+    .venv/bin/python bench/collection_routes.py [.skillsgraph/store]
 """
 
 from __future__ import annotations
