@@ -45,6 +45,11 @@ class Settings:
     """Processes that validate a batch in parallel (``SKILLSGRAPH_WORKERS``; default 1)."""
 
     @property
+    def remote(self) -> bool:
+        """Whether the store is a SPARQL server (``sparql+http(s)://...``)."""
+        return self.store.startswith(("sparql+http://", "sparql+https://"))
+
+    @property
     def ontology_dir(self) -> Path:
         return self.home / "ontology"
 
@@ -61,7 +66,7 @@ class Settings:
         """Rejected records, as JSON Lines, one file per source: next to an on-disk store."""
         if self.reports is not None:
             return self.reports
-        if self.store == "memory":
+        if self.store == "memory" or self.remote:
             return Path(".skillsgraph") / "quarantine"
         return Path(self.store).parent / "quarantine"
 

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from skillsgraph.config import Settings
 from skillsgraph.consent.model import DPV, RDF_TYPE, SG, XSD, ConsentRecord, datetime_literal, utc
 from skillsgraph.consent.registry import AccessContext
+from skillsgraph.errors import BadInputError
 from skillsgraph.store.base import Store
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -230,14 +231,20 @@ def events(store: Store, settings: Settings, consent: str) -> list[dict[str, str
 
 
 def erasure_key(settings: Settings) -> bytes:
-    """The secret key of erasure proofs: ``$SKILLSGRAPH_ERASURE_KEY``, else ``erasure.key``
-    beside an on-disk store (made on first use, readable by its owner only), else a key
-    that lives as long as the process (in-memory stores)."""
+    """The secret key of erasure proofs: ``$SKILLSGRAPH_ERASURE_KEY`` (required with a
+    remote store), else ``erasure.key`` beside an on-disk store (made on first use,
+    readable by its owner only), else a key that lives as long as the process (in-memory
+    stores)."""
     configured = os.environ.get("SKILLSGRAPH_ERASURE_KEY")
     if configured:
         return configured.encode()
     if settings.store == "memory":
         return _PROCESS_KEY
+    if settings.remote:
+        raise BadInputError(
+            "a remote store needs SKILLSGRAPH_ERASURE_KEY: the secret of erasure proofs, "
+            "the same for every process that uses the store (e.g. `openssl rand -hex 32`)"
+        )
     path = Path(settings.store).parent / "erasure.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

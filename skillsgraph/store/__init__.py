@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skillsgraph.errors import BadInputError, NotFoundError
+from skillsgraph.errors import NotFoundError, StoreUnavailableError
 from skillsgraph.store.base import QueryResult, ReplaceReport, Store
 from skillsgraph.store.embedded import EmbeddedStore
 
@@ -12,17 +12,22 @@ __all__ = ["EmbeddedStore", "QueryResult", "ReplaceReport", "Store", "open_store
 
 
 def open_store(location: str | Path, *, read_only: bool = False) -> Store:
-    """Open the store at ``location``: a directory path, or ``memory`` for a transient one.
-
-    ``sparql+http(s)://`` locations (a remote SPARQL 1.1 server) are recognised but not
-    supported yet; they raise a clear error rather than falling back silently.
+    """Open the store at ``location``: a directory path, ``memory`` for a transient one, or
+    ``sparql+http(s)://[user@]host:port/path`` for a SPARQL 1.1 server (configured further
+    by ``SKILLSGRAPH_UPDATE_URL``, ``SKILLSGRAPH_GSP_URL``, ``SKILLSGRAPH_STORE_USER``,
+    ``SKILLSGRAPH_STORE_PASSWORD``, ``SKILLSGRAPH_STORE_AUTH``: docs/production.md).
+    ``read_only`` is not enforced on a remote store: give it a user that may only read.
     """
     text = str(location)
     if text.startswith(("sparql+http://", "sparql+https://")):
-        raise BadInputError(
-            f"store {text!r}: remote SPARQL stores are not supported yet; "
-            "use a directory path for the embedded store"
-        )
+        try:
+            from skillsgraph.store.remote import RemoteStore
+        except ImportError as exc:
+            raise StoreUnavailableError(
+                f"a remote store needs SPARQLWrapper and httpx ({exc}): "
+                "pip install 'skillsgraph[remote]'"
+            ) from exc
+        return RemoteStore.open(text)
     if text == "memory":
         return EmbeddedStore(None)
     path = Path(text)

@@ -27,7 +27,7 @@ from skillsgraph.consent import (
     participant_iri,
 )
 from skillsgraph.consent.model import RDF_TYPE, SG
-from skillsgraph.store import EmbeddedStore
+from skillsgraph.store import EmbeddedStore, Store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PUBLIC_SOURCE = "pub"
@@ -63,7 +63,7 @@ def registry() -> Registry:
     )
 
 
-def load_public(store: EmbeddedStore, settings: Settings, source: str, ntriples: str) -> None:
+def load_public(store: Store, settings: Settings, source: str, ntriples: str) -> None:
     """A public source graph, recorded in provenance as ingest records it."""
     graph = settings.source_graph(source)
     store.add_triples(graph, ntriples)
@@ -110,7 +110,7 @@ def record(
 
 @dataclass
 class World:
-    store: EmbeddedStore
+    store: Store
     settings: Settings
     registry: Registry
 
@@ -124,10 +124,8 @@ SHARED = (
 )
 
 
-@pytest.fixture
-def world(settings: Settings) -> Iterator[World]:
-    """Public data; learners 1, 2, 3 with consent graphs (not yet granted)."""
-    store = EmbeddedStore(None)
+def build_world(store: Store, settings: Settings) -> World:
+    """Public data; learners 1, 2, 3 with consent graphs (not yet granted), in ``store``."""
     load_public(
         store,
         settings,
@@ -139,12 +137,23 @@ def world(settings: Settings) -> Iterator[World]:
     for key in ("1", "2", "3"):
         extra = SHARED if key in ("1", "2") else ""
         store.add_triples(consent_graph(settings, key), learner_triples(settings, key) + extra)
-    yield World(store, settings, registry())
+    return World(store, settings, registry())
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[World]:
+    """Public data; learners 1, 2, 3 with consent graphs (not yet granted)."""
+    store = EmbeddedStore(None)
+    yield build_world(store, settings)
     store.close()
 
 
 @pytest.fixture
 def granted(world: World) -> World:
+    return grant_three(world)
+
+
+def grant_three(world: World) -> World:
     """Learner 1: research by the lab; 2: research and matching, any participant;
     3: official statistics for stats, expiring in one day."""
     s = world.settings

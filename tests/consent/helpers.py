@@ -8,15 +8,21 @@ import pyoxigraph as ox
 
 from skillsgraph.config import Settings
 from skillsgraph.consent import AccessContext, Answer, query_as, query_personal
-from skillsgraph.store import EmbeddedStore
+from skillsgraph.store import Store
 
 
-def triples(store: EmbeddedStore, graph: str) -> set[tuple[str, str, str]]:
-    """The triples of ``graph`` as N-Triples terms."""
-    return {
-        (str(q.subject), str(q.predicate), str(q.object))
-        for q in store.pyoxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-    }
+def triples(store: Store, graph: str) -> set[tuple[str, str, str]]:
+    """The triples of ``graph`` as N-Triples terms (through SPARQL: any store)."""
+    result = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    return {(str(row["s"]), str(row["p"]), str(row["o"])) for row in result}
+
+
+def dump(store: Store) -> str:
+    """Every quad of every named graph, as text (through SPARQL: any store)."""
+    result = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(result, ox.QuerySolutions)
+    return "".join(f"{r['s']} {r['p']} {r['o']} {r['g']} .\n" for r in result)
 
 
 def rows(answer: Answer) -> set[tuple[str, ...]]:
@@ -28,7 +34,7 @@ def rows(answer: Answer) -> set[tuple[str, ...]]:
 
 
 def seen(
-    world_store: EmbeddedStore, settings: Settings, context: AccessContext, now: datetime
+    world_store: Store, settings: Settings, context: AccessContext, now: datetime
 ) -> set[tuple[str, ...]]:
     """Every triple user SPARQL in ``context`` sees in its default graph."""
     return rows(
@@ -37,7 +43,7 @@ def seen(
 
 
 def personal(
-    store: EmbeddedStore, settings: Settings, context: AccessContext, now: datetime
+    store: Store, settings: Settings, context: AccessContext, now: datetime
 ) -> set[tuple[str, ...]]:
     """Every personal triple the project's own queries see in ``context``."""
     sparql = f"SELECT ?s ?p ?o {{ GRAPH <{settings.graph('personal')}> {{ ?s ?p ?o }} }}"

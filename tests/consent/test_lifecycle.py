@@ -28,7 +28,7 @@ from skillsgraph.consent.audit import events, subject_proof
 from skillsgraph.consent.model import CONSENT_EXPIRED, CONSENT_WITHDRAWN, RENEWED_CONSENT_GIVEN
 from skillsgraph.errors import BadInputError, NotFoundError
 from tests.consent.conftest import NOW, SHARED, World, learner_triples, record
-from tests.consent.helpers import personal, seen, triples
+from tests.consent.helpers import dump, personal, seen, triples
 
 LAB = AccessContext("lab", Purpose.SCIENTIFIC_RESEARCH)
 STATS = AccessContext("stats", Purpose.OFFICIAL_STATISTICS)
@@ -126,7 +126,7 @@ def test_erasure_removes_everything_and_keeps_a_pseudonymised_proof(granted: Wor
     only_one = _learner(granted, "1")
     for graph in store.graphs():
         assert not (triples(store, graph) & only_one), graph
-    audit = store.pyoxigraph.dump(format=ox.RdfFormat.N_QUADS).decode()
+    audit = dump(store)
     assert subject not in audit and f"<{consent}>" not in audit
     assert subject_proof(key, subject) in audit
     assert is_erased(store, s, consent, key) and not is_erased(

@@ -43,7 +43,7 @@ from skillsgraph.consent.model import (
     PERMITTING_STATUSES,
     RENEWED_CONSENT_GIVEN,
 )
-from skillsgraph.store import EmbeddedStore
+from skillsgraph.store import EmbeddedStore, Store
 from tests.consent.conftest import load_public, registry
 from tests.consent.helpers import rows
 
@@ -79,7 +79,7 @@ class ConsentMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.settings = Settings(store="memory")
-        self.store = EmbeddedStore(None)
+        self.store = self.new_store()
         self.now = START
         self.records: dict[str, ConsentRecord] = {}
         self.data = {key: _triples(_data(key)) for key in KEYS}
@@ -87,6 +87,10 @@ class ConsentMachine(RuleBasedStateMachine):
         load_public(self.store, self.settings, "pub", PUBLIC)
         for key in KEYS:
             self.store.add_triples(consent_graph(self.settings, key), _data(key))
+
+    def new_store(self) -> Store:
+        """An empty store for one run (a subclass runs the machine on another store)."""
+        return EmbeddedStore(None)
 
     # --- changes --------------------------------------------------------------------------
 

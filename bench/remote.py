@@ -1,0 +1,136 @@
+"""Benchmark: the same corpus in the embedded store, Oxigraph server and Virtuoso 7.
+
+For each backend: ingest the ontology, ESCO, job postings and courses with
+``skillsgraph.ingest.ingest`` (wall time, and the load phase alone: mapping and validation
+are the same work whatever the store), re-ingest ESCO unchanged, then time the queries of
+``queries/*.rq`` and a few more through ``run_query`` (the public dataset pinned, as the
+CLI and the API run them): median of ``--repeat`` runs, side by side.
+
+The servers are started by tests/remote/servers.py on 127.0.0.1 (Virtuoso with
+``--buffers`` of 8 kB) and stopped at the end.
+
+Run: ``.venv/bin/python bench/remote.py [--repeat 5] [--backends embedded,oxigraph,virtuoso]``
+(about 10 minutes on 2 cores; needs scripts/ensure-virtuoso.sh and the test extras).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from skillsgraph.config import Settings  # noqa: E402
+from skillsgraph.ingest import ingest  # noqa: E402
+from skillsgraph.query import run_query  # noqa: E402
+from skillsgraph.store import EmbeddedStore, Store  # noqa: E402
+from skillsgraph.store.remote import RemoteStore  # noqa: E402
+from tests.remote.servers import Server, start_oxigraph, start_virtuoso  # noqa: E402
+
+SOURCES = ("ontology", "esco", "job_postings", "courses")
+EXTRA = {
+    "count quads by graph": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+    "GROUP BY ?g",
+    "skills per type": "SELECT ?t (COUNT(?s) AS ?n) WHERE { ?s a esco:Skill ; esco:skillType ?t }"
+    " GROUP BY ?t",
+    "label search 'data'": 'SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(lang(?l) = "en" &&'
+    ' CONTAINS(LCASE(?l), "data")) } LIMIT 100',
+    "occupations of a skill group (path)": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a "
+    "esco:Occupation ; esco:relatedEssentialSkill/skos:broader+ ?g }",
+    "one occupation as CONSTRUCT": "CONSTRUCT { ?o ?p ?v } WHERE { ?o a esco:Occupation ; "
+    'skos:prefLabel "data scientist"@en ; ?p ?v }',
+    "ASK postings": "ASK { ?p a sg:JobPosting }",
+}
+
+
+def _median(action: Callable[[], object], repeat: int) -> tuple[float, int]:
+    """Median seconds of ``action`` (its answer fully read), and the answer's size."""
+    times, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        if isinstance(result, ox.QuerySolutions | ox.QueryTriples):
+            size = sum(1 for _ in result)
+        else:
+            size = 1
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), size
+
+
+def _queries() -> dict[str, str]:
+    found = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
+    return found | EXTRA
+
+
+def run(name: str, store: Store, settings: Settings, repeat: int) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    started = time.perf_counter()
+    for source in SOURCES:
+        t = time.perf_counter()
+        report = ingest(store, settings, source)
+        wall = time.perf_counter() - t
+        load = report.timings.get("load", 0.0)
+        cells[f"ingest {source}"] = (
+            f"{wall:6.1f} s (load {load:5.1f} s, {report.replace.quads_after:,} quads)"
+        )
+        print(f"[{name}] {source}: {cells[f'ingest {source}']}", flush=True)
+    cells["ingest total"] = f"{time.perf_counter() - started:6.1f} s"
+    t = time.perf_counter()
+    again = ingest(store, settings, "esco")
+    cells["re-ingest esco (unchanged)"] = (
+        f"{time.perf_counter() - t:6.1f} s (load {again.timings.get('load', 0):5.1f} s, "
+        f"+{again.replace.added} -{again.replace.removed})"
+    )
+    for label, sparql in _queries().items():
+        seconds, size = _median(lambda s=sparql: run_query(store, settings, s), repeat)
+        cells[label] = f"{seconds * 1000:8.1f} ms ({size:,} rows)"
+        print(f"[{name}] {label}: {cells[label]}", flush=True)
+    return cells
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backends", default="embedded,oxigraph,virtuoso")
+    parser.add_argument("--buffers", type=int, default=100_000, help="Virtuoso's 8 kB buffers")
+    args = parser.parse_args()
+    columns: dict[str, dict[str, str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.backends.split(","):
+            where = Path(tmp) / name
+            where.mkdir()
+            server: Server | None = None
+            store: Store
+            if name == "embedded":
+                store, location = EmbeddedStore(where / "store"), str(where / "store")
+            else:
+                server = (
+                    start_oxigraph(where)
+                    if name == "oxigraph"
+                    else start_virtuoso(where, buffers=args.buffers)
+                )
+                store, location = RemoteStore.open(server.location, env=server.env), server.location
+            settings = Settings(store=location, home=ROOT, reports=where / "reports")
+            try:
+                columns[name] = run(name, store, settings, args.repeat)
+            finally:
+                store.close()
+                if server is not None:
+                    server.stop()
+    rows = list(next(iter(columns.values())))
+    width = max(len(r) for r in rows)
+    print("\n" + " " * width + "".join(f" | {n:^40}" for n in columns))
+    for row in rows:
+        print(f"{row:<{width}}" + "".join(f" | {columns[n].get(row, ''):>40}" for n in columns))
+
+
+if __name__ == "__main__":
+    main()
