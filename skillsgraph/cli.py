@@ -121,11 +121,12 @@ def ingest_command(
             reports.append(_run(partial(_ingest_one, opened, settings, name, progress, overall)))
             progress.advance(overall)
         total_quads = opened.count()
+        where = opened.location  # a server's location never shows its password
     for report in reports:
         _print_report(report)
     out.print(
         f"[bold]{len(reports)} source(s) in {time.perf_counter() - started:.1f} s; "
-        f"the store holds {total_quads:,} quads[/] ({settings.store})"
+        f"the store holds {total_quads:,} quads[/] ({where})"
     )
 
 
@@ -393,7 +394,7 @@ def serve_command(
     limits = Limits(query_timeout=query_timeout, result_limit=result_limit)
     with _opened(settings) as opened:
         err.print(
-            f"serving {settings.store} on http://{host}:{port}/ "
+            f"serving {opened.location} on http://{host}:{port}/ "
             f"(SPARQL: /sparql, query page: /ui, API: /docs); Ctrl+C stops",
             highlight=False,
         )
