@@ -2,8 +2,8 @@
 that it asks for exactly one result format) and, for servers that merge a query's own
 ``FROM`` with the protocol's dataset (Virtuoso), the text without its ``FROM`` clauses.
 
-The lexer skips strings, IRIs and comments, so a keyword inside them is never taken for
-one.
+The lexer (:func:`skillsgraph.consent.sparql.tokenize`, the project's one SPARQL lexer)
+skips strings, IRIs and comments, so a keyword inside them is never taken for one.
 
 >>> query_kind('PREFIX ask: <http://x.org/> # SELECT\\nCONSTRUCT { ?s ask:p "ASK" } WHERE {}')
 'construct'
@@ -16,29 +16,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from skillsgraph.consent.sparql import tokenize
 from skillsgraph.errors import BadInputError
 
 Kind = Literal["select", "ask", "construct", "describe", "update"]
 
-_ECHAR = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
-_TOKEN = re.compile(
-    rf"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
-  | (?P<string>
-        \"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*\"\"\"
-      | '''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''
-      | "(?:[^"\\\n\r]|{_ECHAR})*"
-      | '(?:[^'\\\n\r]|{_ECHAR})*'
-    )
-  | (?P<var>[?$]\w+)
-  | (?P<pname>(?:[A-Za-z_][\w.\-]*)?:[^\s{{}}()<>,;"'\#]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _QUERY_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 _UPDATE_WORDS = {
     "INSERT",
@@ -55,7 +37,8 @@ _UPDATE_WORDS = {
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
+    """(kind, text) of every token, with the one SPARQL lexer of the project."""
+    return [(token.kind, token.text) for token in tokenize(text)]
 
 
 def query_kind(text: str) -> Kind:
