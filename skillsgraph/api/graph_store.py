@@ -20,7 +20,7 @@ import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
-from skillsgraph.api.access import GraphScope
+from skillsgraph.api.access import GraphScope, answer_iris, log_personal
 from skillsgraph.api.deps import app_state, caller, graph_scope
 from skillsgraph.api.execution import Triples
 from skillsgraph.api.negotiation import choose
@@ -160,6 +160,14 @@ async def _read(request: Request, scope: GraphScope, graph: str | None) -> Respo
         raise ApiError(404, f"there is no graph <{graph}> (or it holds no triples)")
     body = graph_bytes(sorted(answer.triples, key=str), media_type, prefixes=PREFIXES)
     headers = {"Vary": "Accept", "Content-Length": str(len(body))}
+    state = app_state(request)
+    what = f"Graph Store Protocol {request.method} {graph or 'default graph'}"
+    iris = answer_iris(triples=answer.triples)
+    logged = await anyio.to_thread.run_sync(
+        log_personal, state.store, state.settings, scope, what, iris
+    )
+    if logged is not None:  # the caller's view was read: personal data, logged
+        headers["X-Access-Log"] = logged
     if request.method == "HEAD":
         return Response(media_type=content_type(media_type), headers=headers)
     return Response(body, media_type=content_type(media_type), headers=headers)

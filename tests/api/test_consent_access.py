@@ -324,3 +324,18 @@ def test_cors_is_off_by_default_and_configurable(
         )
         assert "access-control-allow-origin" not in other.headers
     store.close()
+
+
+def test_reading_the_view_through_the_graph_store_is_logged(
+    space: tuple[TestClient, EmbeddedStore], settings: Settings
+) -> None:
+    client, store = space
+    lab = {"authorization": "Bearer tok-lab", "x-purpose": "scientific-research"}
+    view = settings.graph("view/lab/scientific-research")
+    response = client.get("/store", params={"graph": view}, headers=lab)
+    assert response.status_code == 200 and "Region 1" in response.text
+    assert response.headers["x-access-log"] in [e.iri for e in access_log(store, settings)]
+    other = settings.graph("view/jobs/matching-and-recommendations")
+    assert client.get("/store", params={"graph": other}, headers=lab).status_code == 404
+    public = client.get("/store", params={"default": ""})
+    assert public.status_code == 200 and "Region" not in public.text
