@@ -4,6 +4,13 @@ What DESIGN.md measured decides how: no inference inside validation (RDFS infere
 4-5x and changes results), the ontology's ``rdfs:subClassOf`` triples are added to the data
 graph instead so that ``sh:class`` sees subclasses; pyshacl's ``focus_nodes`` option is
 not used (false negatives through ``sh:node`` in 0.40.1).
+
+pyshacl evaluates a property shape nested under a node shape (``sh:property``) once per
+focus node, with a fixed cost each time that dominated large batches (2.29M learner
+triples: 7 minutes). :func:`targeted_shapes` gives such property shapes the node shape's
+targets instead, so each is evaluated once over all its focus nodes: the same results
+(SHACL 2.3: a property shape's results do not depend on how it reached its focus node),
+2.1x faster on learners.
 """
 
 from __future__ import annotations
@@ -102,10 +109,40 @@ def validate(data: Graph, shapes: Graph, *, context: Graph | None = None) -> Val
     return ValidationReport(tuple(findings), len(data), time.perf_counter() - started)
 
 
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def targeted_shapes(shapes: Graph) -> Graph:
+    """A copy of ``shapes`` where each property shape of a targeted node shape carries that
+    node shape's targets itself, and is no longer nested under it.
+
+    A node shape that another shape refers to (``sh:node``, ``sh:or``, …) is left as it
+    is, since those references validate its property shapes on other nodes; so is any
+    property shape of a deactivated node shape.
+    """
+    out = Graph()
+    for triple in shapes:
+        out.add(triple)
+    for node_shape, prop in list(shapes.subject_objects(SH.property)):
+        if next(shapes.subject_predicates(node_shape), None) is not None:
+            continue  # referenced by another shape's constraint
+        if shapes.value(node_shape, SH.deactivated) is not None:
+            continue
+        targets = [(t, o) for t in _TARGETS for o in shapes.objects(node_shape, t)]
+        if (node_shape, RDF.type, RDFS.Class) in shapes:
+            targets.append((SH.targetClass, node_shape))  # implicit class target
+        if not targets:
+            continue
+        for target, value in targets:
+            out.add((prop, target, value))
+        out.remove((node_shape, SH.property, prop))
+    return out
+
+
 def _run_pyshacl(data: Graph, shapes: Graph) -> list[Finding]:
     _conforms, results, _text = pyshacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=targeted_shapes(shapes),
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
@@ -242,20 +279,25 @@ def rdflib_graph(document: str) -> Graph:
     rdflib terms (faster than rdflib's own N-Triples parser, and it accepts every IRI
     character RFC 3987 allows, such as a no-break space)."""
     graph = Graph()
-    iris: dict[str, URIRef] = {}
+    seen: dict[ox.NamedNode | ox.BlankNode | ox.Literal, Node] = {}
 
     def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-        if isinstance(t, ox.NamedNode):
-            found = iris.get(t.value)
-            if found is None:
-                found = iris[t.value] = URIRef(t.value)
+        found = seen.get(t)
+        if found is not None:
             return found
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return RDFLiteral(t.value, lang=t.language)
-        datatype = t.datatype.value
-        return RDFLiteral(t.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        if isinstance(t, ox.NamedNode):
+            found = URIRef(t.value)
+        elif isinstance(t, ox.BlankNode):
+            found = BNode(t.value)
+        elif t.language:
+            found = RDFLiteral(t.value, lang=t.language)
+        else:
+            datatype = t.datatype.value
+            found = RDFLiteral(
+                t.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype)
+            )
+        seen[t] = found
+        return found
 
     graph.addN(
         (term(t.subject), term(t.predicate), term(t.object), graph)
