@@ -6,6 +6,11 @@ loaded / rejected, quads, quads per second, and the peak memory (RSS) of the pro
 Target (issue 4): the whole corpus in under 5 minutes on 2 cores.
 
 Run on demand: ``.venv/bin/python bench/ingest_corpus.py``.
+
+Measured 2026-11-25 (2 cores, nothing else running, SKILLSGRAPH_WORKERS=1): total 185.1 s
+for 3,174,107 quads, peak RSS 4,961 MB. Per source (wall s): esco 21.6 (validate 15.1),
+cordis 15.2, courses 9.0, eurostat 1.0, job_postings 19.0 (mapping and linking 15.4),
+learners 119.2 (validate 84.6, load 33.2). With 2 workers: 199.9 s.
 """
 
 from __future__ import annotations
