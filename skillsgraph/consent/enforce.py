@@ -144,7 +144,9 @@ def _who(context: AccessContext | None) -> str:
     return f"participant {context.participant} for {context.purpose.slug}"
 
 
-def rewrite(settings: Settings, context: AccessContext, sparql: str, now: datetime) -> str:
+def rewrite(
+    settings: Settings, context: AccessContext, sparql: str, now: datetime, *, view: bool = False
+) -> str:
     """The project's own query ``sparql`` with each ``GRAPH <personal> { P }`` replaced by
     ``GRAPH ?cg { P } GRAPH <permissions> { ?cg sg:permittedFor <ctx> ; sg:validUntil ?u }
     FILTER(?u > now)``, the filters of a flat ``P`` moved after it. Other ``GRAPH``
@@ -156,7 +158,10 @@ def rewrite(settings: Settings, context: AccessContext, sparql: str, now: dateti
     made the optimiser start from the index (30-60x slower on a selective query).
 
     The index holds entries only for contexts in use: run the result through
-    :func:`query_personal`, which starts maintaining the context first."""
+    :func:`query_personal`, which starts maintaining the context first.
+
+    ``view``: read the context's view graph instead (``GRAPH <view> { P }``), for a store
+    that reaches a named graph only when it is listed (see :func:`query_personal`)."""
     personal = personal_graph(settings)
     inspection = inspect_query(sparql, PREFIXES)
     if inspection.service or inspection.has_dataset:
@@ -170,6 +175,11 @@ def rewrite(settings: Settings, context: AccessContext, sparql: str, now: dateti
                 f"an application query may use GRAPH <{personal}> and public graphs only, "
                 f"found GRAPH {clause.term}"
             )
+    if view:
+        graph = context.view(settings)
+        return replace_graph_clauses(
+            sparql, PREFIXES, personal, lambda _n: (f"GRAPH <{graph}> {{", "}")
+        )
     permissions = settings.graph("permissions")
     ctx = context.iri(settings)
     moment = datetime_literal(now)
@@ -194,13 +204,29 @@ def query_personal(
     log: bool = True,
 ) -> Answer:
     """Run the project's own query ``sparql`` (see :func:`rewrite`) in ``context``; the
-    default graph is the public graphs."""
+    default graph is the public graphs.
+
+    On a store that reaches a named graph only when the query's dataset lists it (a
+    server reading the SPARQL protocol strictly, such as Oxigraph server), the consent
+    graphs cannot be reached without listing thousands of them, which DESIGN.md rules out:
+    the query reads the context's view instead, with expired consents purged first, as
+    for user-written SPARQL. The answers are the same (tested on both kinds of store)."""
     moment = utc(now) if now is not None else datetime.now(UTC)
-    rewritten = rewrite(settings, context, sparql, moment)
-    ensure_context(store, settings, context, moment, view=False)
-    result = store.query(
-        sparql_prefixes() + rewritten, default_graphs=public_graphs(store, settings)
-    )
+    public = public_graphs(store, settings)
+    if store.lists_named_graphs:
+        rewritten = rewrite(settings, context, sparql, moment, view=True)
+        ensure_context(store, settings, context, moment, view=True)
+        if not is_current(store, settings, moment):
+            purge_expired(store, settings, moment)
+        result = store.query(
+            sparql_prefixes() + rewritten,
+            default_graphs=public,
+            named_graphs=[*public, context.view(settings)],
+        )
+    else:
+        rewritten = rewrite(settings, context, sparql, moment)
+        ensure_context(store, settings, context, moment, view=False)
+        result = store.query(sparql_prefixes() + rewritten, default_graphs=public)
     answer = _answer(result)
     return _logged(store, settings, context, sparql, answer, moment) if log else answer
 

@@ -61,6 +61,10 @@ class EmbeddedStore:
         return str(self._path) if self._path is not None else "memory"
 
     @property
+    def lists_named_graphs(self) -> bool:
+        return False
+
+    @property
     def pyoxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store, for code inside ``store/`` and benchmarks."""
         return self._store

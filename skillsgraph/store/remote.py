@@ -97,6 +97,12 @@ class RemoteStore:
     def location(self) -> str:
         return self.config.location
 
+    @property
+    def lists_named_graphs(self) -> bool:
+        """Virtuoso reaches every graph through ``GRAPH ?g`` whatever the dataset; a
+        strict server (Oxigraph) only the listed ones (see the module's doc)."""
+        return not self.is_virtuoso
+
     @cached_property
     def is_virtuoso(self) -> bool:
         """Whether the server is Virtuoso (its ``Server`` header says so)."""

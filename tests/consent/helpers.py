@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import pyoxigraph as ox
 
 from skillsgraph.config import Settings
 from skillsgraph.consent import AccessContext, Answer, query_as, query_personal
-from skillsgraph.store import Store
+from skillsgraph.store import EmbeddedStore, Store
+from skillsgraph.store.base import QueryResult
 
 
 def triples(store: Store, graph: str) -> set[tuple[str, str, str]]:
@@ -48,3 +50,23 @@ def personal(
     """Every personal triple the project's own queries see in ``context``."""
     sparql = f"SELECT ?s ?p ?o {{ GRAPH <{settings.graph('personal')}> {{ ?s ?p ?o }} }}"
     return rows(query_personal(store, settings, context, sparql, now=now, log=False))
+
+
+class StrictStore(EmbeddedStore):
+    """An embedded store that reads the SPARQL protocol's dataset as strictly as Oxigraph
+    server does: given default graphs, a query reaches only the named graphs listed."""
+
+    @property
+    def lists_named_graphs(self) -> bool:
+        return True
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        if default_graphs is not None and named_graphs is None:
+            named_graphs = []
+        return super().query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)

@@ -45,7 +45,7 @@ from skillsgraph.consent.model import (
 )
 from skillsgraph.store import EmbeddedStore, Store
 from tests.consent.conftest import load_public, registry
-from tests.consent.helpers import rows
+from tests.consent.helpers import StrictStore, rows
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 KEYS = ("p0", "p1", "p2", "p3", "p4")
@@ -219,3 +219,21 @@ ConsentMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestConsentProperties = ConsentMachine.TestCase
+
+
+class StrictConsentMachine(ConsentMachine):
+    """The same machine on a store that reaches only the named graphs a query lists (as
+    Oxigraph server): the project's queries read each context's view there."""
+
+    def new_store(self) -> Store:
+        return StrictStore(None)
+
+
+StrictConsentMachine.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestStrictConsentProperties = StrictConsentMachine.TestCase
