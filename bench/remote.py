@@ -1,16 +1,20 @@
 """Benchmark: the same corpus in the embedded store, Oxigraph server and Virtuoso 7.
 
-For each backend: ingest the ontology, ESCO, job postings and courses with
+For each backend: ingest the whole real corpus (every source, as ``ingest --all``) with
 ``skillsgraph.ingest.ingest`` (wall time, and the load phase alone: mapping and validation
 are the same work whatever the store), re-ingest ESCO unchanged, then time the queries of
 ``queries/*.rq`` and a few more through ``run_query`` (the public dataset pinned, as the
-CLI and the API run them): median of ``--repeat`` runs, side by side.
+CLI and the API run them), and the learner data under consent (the research lab's
+context: the first query builds its view; then user SPARQL over the view and the
+project's own rewritten query): median of ``--repeat`` runs, side by side.
+``--sources`` narrows the corpus (e.g. ``ontology,esco,job_postings,courses``).
 
 The servers are started by tests/remote/servers.py on 127.0.0.1 (Virtuoso with
 ``--buffers`` of 8 kB) and stopped at the end.
 
 Run: ``.venv/bin/python bench/remote.py [--repeat 5] [--backends embedded,oxigraph,virtuoso]``
-(about 10 minutes on 2 cores; needs scripts/ensure-virtuoso.sh and the test extras).
+(about 10 minutes per backend on 2 cores for the whole corpus; needs
+scripts/ensure-virtuoso.sh and the test extras).
 """
 
 from __future__ import annotations
@@ -29,13 +33,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from skillsgraph.config import Settings  # noqa: E402
-from skillsgraph.ingest import ingest  # noqa: E402
+from skillsgraph.consent import AccessContext, Purpose, query_as, query_personal  # noqa: E402
+from skillsgraph.ingest import available_sources, ingest  # noqa: E402
 from skillsgraph.query import run_query  # noqa: E402
 from skillsgraph.store import EmbeddedStore, Store  # noqa: E402
 from skillsgraph.store.remote import RemoteStore  # noqa: E402
 from tests.remote.servers import Server, start_oxigraph, start_virtuoso  # noqa: E402
 
-SOURCES = ("ontology", "esco", "job_postings", "courses")
+LAB = AccessContext("demo-research-lab", Purpose.SCIENTIFIC_RESEARCH)
+PERSONAL = "https://w3id.org/skillsgraph/graph/personal"
+USER_RESULTS = (
+    "SELECT ?r (COUNT(*) AS ?n) WHERE { ?e a sg:Enrolment ; sg:finalResult ?r } GROUP BY ?r"
+)
+PROJECT_RESULTS = (
+    f"SELECT ?r (COUNT(*) AS ?n) WHERE {{ GRAPH <{PERSONAL}> {{ ?e a sg:Enrolment ; "
+    "sg:finalResult ?r } } GROUP BY ?r"
+)
 EXTRA = {
     "count quads by graph": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
     "GROUP BY ?g",
@@ -70,10 +83,12 @@ def _queries() -> dict[str, str]:
     return found | EXTRA
 
 
-def run(name: str, store: Store, settings: Settings, repeat: int) -> dict[str, str]:
+def run(
+    name: str, store: Store, settings: Settings, repeat: int, sources: list[str]
+) -> dict[str, str]:
     cells: dict[str, str] = {}
     started = time.perf_counter()
-    for source in SOURCES:
+    for source in sources:
         t = time.perf_counter()
         report = ingest(store, settings, source)
         wall = time.perf_counter() - t
@@ -93,7 +108,33 @@ def run(name: str, store: Store, settings: Settings, repeat: int) -> dict[str, s
         seconds, size = _median(lambda s=sparql: run_query(store, settings, s), repeat)
         cells[label] = f"{seconds * 1000:8.1f} ms ({size:,} rows)"
         print(f"[{name}] {label}: {cells[label]}", flush=True)
+    if "learners" in sources:
+        consent_rows(name, store, settings, repeat, cells)
     return cells
+
+
+def consent_rows(
+    name: str, store: Store, settings: Settings, repeat: int, cells: dict[str, str]
+) -> None:
+    """The learner data under consent, in the research lab's context."""
+    t = time.perf_counter()
+    query_as(store, settings, LAB, USER_RESULTS, log=False).result()
+    cells["consent: first query of a context (builds its view)"] = (
+        f"{time.perf_counter() - t:8.1f} s"
+    )
+    timed = {
+        "consent: user SPARQL, results by outcome": lambda: query_as(
+            store, settings, LAB, USER_RESULTS, log=False
+        ).result(),
+        "consent: project query, results by outcome": lambda: query_personal(
+            store, settings, LAB, PROJECT_RESULTS, log=False
+        ).result(),
+    }
+    for label, action in timed.items():
+        seconds, size = _median(action, repeat)
+        cells[label] = f"{seconds * 1000:8.1f} ms ({size:,} rows)"
+    for label in ("consent: first query of a context (builds its view)", *timed):
+        print(f"[{name}] {label}: {cells[label]}", flush=True)
 
 
 def main() -> None:
@@ -101,6 +142,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--backends", default="embedded,oxigraph,virtuoso")
     parser.add_argument("--buffers", type=int, default=100_000, help="Virtuoso's 8 kB buffers")
+    parser.add_argument("--sources", default="", help="comma-separated (default: all)")
     args = parser.parse_args()
     columns: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,8 +161,9 @@ def main() -> None:
                 )
                 store, location = RemoteStore.open(server.location, env=server.env), server.location
             settings = Settings(store=location, home=ROOT, reports=where / "reports")
+            sources = args.sources.split(",") if args.sources else available_sources(settings)
             try:
-                columns[name] = run(name, store, settings, args.repeat)
+                columns[name] = run(name, store, settings, args.repeat, sources)
             finally:
                 store.close()
                 if server is not None:
