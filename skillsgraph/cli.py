@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -513,6 +514,46 @@ def consent_erase_command(
     settings = _settings(store)
     with _opened(settings) as opened:
         _print_receipt(_run(lambda: consent.erase(opened, settings, consent_key, actor=actor)))
+
+
+@consent_app.command("rebuild")
+def consent_rebuild_command(
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="Also start maintaining this participant's context"),
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="The purpose of the --as context")
+    ] = None,
+    view: Annotated[
+        bool, typer.Option("--view", help="With --as: also build that context's view")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Derive the permission index and the per-context views again from the consent
+    records (after a restore, or to check them); with --as/--purpose, start one more
+    context. Print what was rebuilt and how long it took."""
+    settings = _settings(store)
+    context = _access_context(settings, as_, purpose)
+    if view and context is None:
+        err.print("error: --view needs --as PARTICIPANT --purpose PURPOSE")
+        raise typer.Exit(BadInputError.exit_code)
+    extra = [context] if context is not None else []
+    with _opened(settings) as opened:
+        report = _run(
+            lambda: consent.rebuild(
+                opened,
+                settings,
+                datetime.now(UTC),
+                [] if view else extra,
+                with_views=extra if view else [],
+            )
+        )
+    out.print(
+        f"rebuilt the permission index for {report.contexts} context(s): "
+        f"{report.entries:,} entries; {report.views} view(s), {report.view_triples:,} "
+        f"triples; {report.seconds:.1f} s"
+    )
 
 
 @consent_app.command("show")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import stat
 from pathlib import Path
@@ -128,3 +129,30 @@ def test_a_refused_query_exits_6(store: str) -> None:
         "query", "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "--store", store
     )
     assert code == 6 and "SERVICE is not allowed" in output
+
+
+def test_rebuild_derives_the_index_and_views_again(store: str) -> None:
+    lab = ("--as", "lab", "--purpose", "scientific-research")
+    code, output = _run(
+        "consent", "grant", "learners-1", "--subject", "1", "--controller", "uni",
+        "--purpose", "scientific-research", "--recipient", "lab", "--store", store,
+    )  # fmt: skip
+    assert code == 0, output
+    code, output = _run("consent", "rebuild", *lab, "--view", "--store", store)
+    assert code == 0, output
+    assert "for 1 context(s)" in output and "1 view(s)" in output
+    settings = Settings(store=store)
+    view = f"{settings.graph('view/')}lab/scientific-research"
+    opened = EmbeddedStore(Path(store))
+    copies = opened.count(view)
+    assert copies == len(learner_triples(settings, "1").splitlines())
+    opened.update(f"CLEAR GRAPH <{view}>")  # a lost copy: the view must be derived again
+    opened.close()
+    del opened
+    gc.collect()  # pyoxigraph releases the store's lock when the object goes
+    assert _learners(store, *lab) == []
+    code, output = _run("consent", "rebuild", "--store", store)
+    assert code == 0 and "1 view(s)" in output, output
+    assert _learners(store, *lab) == ["https://w3id.org/skillsgraph/id/learner/1"]
+    code, output = _run("consent", "rebuild", "--view", "--store", store)
+    assert code == 2 and "--view needs --as" in output
