@@ -14,13 +14,14 @@ the audit log change in one transaction, and answers the JSON-LD receipt.
 - ``DELETE /consents/{key}`` — erase: the graph, its copies and index entries go, a
   pseudonymised proof stays;
 - ``GET /consents/{key}`` — the record, what it permits each registered context now, and
-  its events; ``GET /consents/{key}/data`` — the data held under it.
+  its events; ``GET /consents/{key}/data`` — the data held under it (each such answer is
+  an entry of the access log: the right of access exercised, GDPR Art. 15).
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -49,6 +50,7 @@ from skillsgraph.consent import (
     show,
     withdraw,
 )
+from skillsgraph.consent.audit import log_right_of_access
 from skillsgraph.consent.model import ConsentRecord, parse_datetime
 from skillsgraph.errors import ConsentDeniedError, NotFoundError
 from skillsgraph.namespaces import PREFIXES
@@ -223,24 +225,35 @@ async def erase_consent(request: Request, key: Key) -> JSONResponse:
 async def consent_data(request: Request, key: Key) -> Response:
     """Every triple held under a consent (the data subject's right of access), as
     JSON-LD, Turtle or N-Triples."""
-    _, record = _owned(request, key)
+    who, record = _owned(request, key)
     media_type = choose(
         request.headers.get("accept"), _DATA_TYPES, aliases={"application/json": JSON_LD}
     )
     if media_type is None:
         raise ApiError(406, f"the data is available as: {', '.join(_DATA_TYPES)}")
-    store = app_state(request).store
+    state = app_state(request)
+    store, settings = state.store, state.settings
 
-    def held() -> list[ox.Triple]:
+    def held() -> tuple[list[ox.Triple], str]:
         result = store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{record.graph}> {{ ?s ?p ?o }} }}"
         )
         assert isinstance(result, ox.QueryTriples)
-        return sorted(result, key=str)
+        triples = sorted(result, key=str)
+        entry = log_right_of_access(
+            store,
+            settings,
+            participant_iri(settings, who.key),
+            record.iri,
+            f"GET {request.url.path}",
+            datetime.now(UTC),
+        )
+        return triples, entry
 
-    triples = await anyio.to_thread.run_sync(held)
+    triples, entry = await anyio.to_thread.run_sync(held)
     body = graph_bytes(triples, media_type, prefixes=PREFIXES)
-    return Response(body, media_type=content_type(media_type), headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept", "X-Access-Log": entry}
+    return Response(body, media_type=content_type(media_type), headers=headers)
 
 
 def _grant_fields(body: dict[str, Any]) -> dict[str, Any]:

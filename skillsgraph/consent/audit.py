@@ -37,6 +37,8 @@ from skillsgraph.store.base import Store
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RIGHT_OF_ACCESS = "https://w3id.org/dpv/legal/eu/gdpr#A15"
+"""GDPR Art. 15, the data subject's right of access (DPV's EU GDPR extension)."""
 _PROCESS_KEY = secrets.token_bytes(32)
 JSONLD_CONTEXT = {
     "sg": SG,
@@ -179,6 +181,28 @@ def log_access(
     return entry
 
 
+def log_right_of_access(
+    store: Store, settings: Settings, controller: str, consent: str, request: str, now: datetime
+) -> str:
+    """Append an access entry for the data held under ``consent`` shown to its
+    ``controller`` (the data subject's right of access, not a data-space purpose); its
+    IRI. :func:`access_log` lists it with the right in place of a purpose."""
+    entry = settings.resource("access", uuid.uuid4().hex)
+    a = f"<{entry}>"
+    lines = [
+        f"{a} <{RDF_TYPE}> <{PROV}Activity> .",
+        f"{a} <{RDF_TYPE}> <{DPV}RightExerciseActivity> .",
+        f'{a} <{RDFS}label> "data held under a consent, shown to its controller"@en .',
+        f"{a} <{PROV}wasAssociatedWith> <{controller}> .",
+        f"{a} <{DPV}hasRight> <{RIGHT_OF_ACCESS}> .",
+        f"{a} <{PROV}startedAtTime> {datetime_literal(now)} .",
+        f"{a} <{DCTERMS}description> {_literal(request)} .",
+        f"{a} <{PROV}used> <{consent}> .",
+    ]
+    store.add_triples(settings.graph("audit"), "\n".join(lines) + "\n")
+    return entry
+
+
 @dataclass(frozen=True)
 class AccessEntry:
     """One logged answer with personal data."""
@@ -196,7 +220,8 @@ def access_log(store: Store, settings: Settings) -> list[AccessEntry]:
     result = store.query(
         f"""SELECT ?a ?who ?purpose ?query ?time (GROUP_CONCAT(STR(?c); separator=" ") AS ?cs)
 WHERE {{ GRAPH <{settings.graph("audit")}> {{
-  ?a <{DPV}hasPurpose> ?purpose ; <{PROV}wasAssociatedWith> ?who ;
+  {{ ?a <{DPV}hasPurpose> ?purpose }} UNION {{ ?a <{DPV}hasRight> ?purpose }}
+  ?a <{PROV}wasAssociatedWith> ?who ;
      <{DCTERMS}description> ?query ; <{PROV}startedAtTime> ?time .
   OPTIONAL {{ ?a <{PROV}used> ?c }} }} }}
 GROUP BY ?a ?who ?purpose ?query ?time ORDER BY ?time ?a"""

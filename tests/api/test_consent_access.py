@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from skillsgraph.api import create_app
 from skillsgraph.config import Settings
 from skillsgraph.consent import Purpose, access_log, consent_graph, grant, withdraw
+from skillsgraph.consent.audit import RIGHT_OF_ACCESS
 from skillsgraph.store import EmbeddedStore
 from tests.consent.conftest import (
     PUBLIC_SOURCE,
@@ -232,6 +233,11 @@ def test_grant_show_data_and_erase(
     assert [e["action"] for e in shown["events"]][-1] == "grant"
     data = client.get("/consents/3/data", headers={**UNI, "accept": "application/n-triples"})
     assert data.status_code == 200 and '"Region 3"' in data.text
+    [entry] = [e for e in access_log(store, settings) if e.iri == data.headers["x-access-log"]]
+    assert entry.participant == settings.resource("participant", "uni")
+    assert entry.purpose == RIGHT_OF_ACCESS  # the right exercised, not a data-space purpose
+    assert entry.consents == (settings.resource("consent", "3"),)
+    assert entry.query == "GET /consents/3/data"
     listed = client.get("/consents", headers=UNI).json()
     assert listed["total"] == 3 and [c["@id"].rsplit("/", 1)[1] for c in listed["consents"]] == [
         "1",
