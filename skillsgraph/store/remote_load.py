@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from skillsgraph.errors import BadInputError, StoreUnavailableError
 from skillsgraph.store.base import ReplaceReport
+from skillsgraph.store.embedded import ntriples_lines
 from skillsgraph.store.remote import STAGING
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ def _canonical(text: str, where: str) -> list[str]:
         )
     except SyntaxError as exc:
         raise BadInputError(f"{where}: the data is not valid N-Triples: {exc}") from exc
-    return list(dict.fromkeys((triples or b"").decode().splitlines()))
+    return list(dict.fromkeys(ntriples_lines((triples or b"").decode())))
 
 
 def _split(lines: list[str]) -> tuple[list[str], list[str]]:

@@ -121,6 +121,19 @@ def test_replace_graph_reports_the_delta_and_is_idempotent(any_store: Store) -> 
     assert (emptied.removed, emptied.quads_after) == (3, 0) and filled(any_store) == []
 
 
+def test_literals_with_line_separators_load_unchanged(any_store: Store) -> None:
+    """U+2028, U+0085, U+000B and U+000C may stand unescaped in an N-Triples literal (a
+    CORDIS deliverable description holds U+2028); none of them ends a line."""
+    odd = "plan\u2028data\u0085next\x0bpage\x0cend"
+    literal = odd.replace("\\", "\\\\")
+    document = f'<{EX}1> <{EX}p> "{literal}" .\n' + nt("2", "b")
+    assert any_store.replace_graph(A, document).quads_after == 2
+    changed = any_store.replace_graph(A, document + nt("3", "c"))  # the delta path
+    assert (changed.removed, changed.added, changed.quads_after) == (0, 1, 3)
+    rows = any_store.query(f"SELECT ?o {{ GRAPH <{A}> {{ <{EX}1> ?p ?o }} }}")
+    assert [r["o"].value for r in rows] == [odd]  # type: ignore[union-attr]
+
+
 def test_blank_nodes_load_as_one_document(any_store: Store) -> None:
     any_store.replace_graph(A, f"_:x <{EX}p> _:y .\n_:y <{EX}p> _:x .\n<{EX}s> <{EX}p> _:x .\n")
     rows = any_store.query(
