@@ -23,6 +23,7 @@ from typing import Annotated, TypeVar
 import pyoxigraph as ox
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -41,6 +42,7 @@ from skillsgraph.ingest import IngestReport, available_sources, ingest, validate
 from skillsgraph.linking import SkillLinker
 from skillsgraph.mapping import compile_mapping
 from skillsgraph.mapping.engine import iter_mapping
+from skillsgraph.mapping.sources import short_label, source_labels
 from skillsgraph.query import result_rows, run_query, serialize_result
 from skillsgraph.store import Store, open_store
 
@@ -156,7 +158,7 @@ def _print_report(report: IngestReport) -> None:
     for column in ("file", "read", "loaded", "rejected"):
         table.add_column(column, justify="left" if column == "file" else "right")
     for f in report.files:
-        table.add_row(f.path.name, f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}")
+        table.add_row(escape(f.name), f"{f.read:,}", f"{f.loaded:,}", f"{f.rejected:,}")
     table.add_row(
         "[bold]total",
         f"[bold]{report.records_read:,}",
@@ -233,9 +235,11 @@ def map_command(
     mapped; quads are distinct within a chunk.
     """
     compiled = _run(lambda: compile_mapping(mapping))
+    labels = source_labels(tm.source for tm in compiled.triples_maps)
+    names = {label: short_label(label, source.path) for source, label in labels.items()}
     quads = records = rejected = 0
     shown: list[dict[str, object]] = []
-    chunks = iter_mapping(compiled, chunk_rows=chunk_rows)
+    chunks = iter_mapping(compiled, chunk_rows=chunk_rows, labels=labels)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(output.open("wb")) if output is not None else sys.stdout.buffer
         while (result := _run(lambda: next(chunks, None))) is not None:
@@ -251,7 +255,7 @@ def map_command(
     )
     for row in shown:
         err.print(
-            f"  - {Path(str(row['source'])).name} record {row['record']}: {row['reason']}",
+            f"  - {escape(names[str(row['source'])])} record {row['record']}: {row['reason']}",
             highlight=False,
         )
 

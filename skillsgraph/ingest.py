@@ -6,7 +6,8 @@ example a Data Cube structure definition), loaded with the mapped quads. Its qua
 into the named graph ``…/graph/source/<source>``, replaced atomically on every ingest
 (re-ingesting an unchanged source writes nothing). A record that fails validation is not
 loaded: every quad it produced is dropped and it is written, with the reasons, to the
-quarantine report. For every source file: records read = records loaded + records rejected.
+quarantine report. For every logical source (a file, or each iterator of a file read with
+several): records read = records loaded + records rejected.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from skillsgraph.mapping.engine import (
     nquads_text,
     run_mapping,
 )
-from skillsgraph.mapping.sources import SourceCache
+from skillsgraph.mapping.model import Source
+from skillsgraph.mapping.sources import SourceCache, short_label, source_labels
 from skillsgraph.provenance import SourceFileInfo, describe_file, record_ingest
 from skillsgraph.quarantine import Rejected, findings_to_rejections, write_quarantine
 from skillsgraph.store.base import ReplaceReport, Store
@@ -55,15 +57,26 @@ MAX_ROUNDS = 3
 
 @dataclass(frozen=True)
 class FileCounts:
-    """Records of one source file: read = loaded + rejected."""
+    """Records of one logical source: read = loaded + rejected.
+
+    ``label`` names the source as quads, rejections and the quarantine report do: the
+    file's path or, for a file read with several iterators, the path followed by the
+    iterator these records are selected by (each iterator numbers its own records).
+    """
 
     path: Path
     read: int
     rejected: int
+    label: str
 
     @property
     def loaded(self) -> int:
         return self.read - self.rejected
+
+    @property
+    def name(self) -> str:
+        """The label without the file's folder (``deliverables.json $.items[*]``)."""
+        return short_label(self.label, self.path)
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,9 @@ class _SourceIngest:
         self.timings: dict[str, float] = {}
         folder = settings.mappings_dir / source
         self.mapping_files = mapping_files(folder) if folder.is_dir() else []
-        self.static_files = sorted((folder / "static").glob("*.ttl"))
+        # resolved, as mapped sources are: the quarantine report names them from home
+        self.static_files = sorted(p.resolve() for p in (folder / "static").glob("*.ttl"))
+        self.labels: dict[Source, str] = {}
         self.personal = _source_options(folder / "source.yml").get("personal", False)
         self.consent_prefix = settings.graph(f"consent/{source}-")
         self.consents_graph = settings.graph("consents")
@@ -160,10 +175,13 @@ class _SourceIngest:
     def _map(self) -> list[MappingResult]:
         t = time.perf_counter()
         cache = SourceCache()
+        mappings = [compile_mapping(path) for path in self.mapping_files]
+        # labelled together: two mappings may read one file with different iterators
+        self.labels = source_labels(tm.source for m in mappings for tm in m.triples_maps)
         results = []
-        for path in self.mapping_files:
+        for path, mapping in zip(self.mapping_files, mappings, strict=True):
             self.say(f"mapping {path.name}")
-            results.append(run_mapping(compile_mapping(path), cache=cache))
+            results.append(run_mapping(mapping, cache=cache, labels=self.labels))
         self.timings["map"] = time.perf_counter() - t
         return results
 
@@ -205,15 +223,17 @@ class _SourceIngest:
         self, quads: pl.DataFrame, results: Sequence[MappingResult]
     ) -> tuple[pl.DataFrame, list[Rejected], tuple[Finding, ...]]:
         t = time.perf_counter()
-        shapes = load_graph(self.settings.shapes_dir.glob("*.shapes.ttl"))
-        context = subclass_triples(load_graph(self.settings.ontology_dir.glob("*.ttl")))
-        for triple in self._store_context(quads):
-            context.add(triple)
         rejected = [
             Rejected.from_mapping(row)
             for r in results
             for row in r.rejections.iter_rows(named=True)
         ]
+        # a record one mapping rejected loads from no other mapping either: whole or not at all
+        quads = quads.join(_keys(rejected), on=["source", "record"], how="anti")
+        shapes = load_graph(self.settings.shapes_dir.glob("*.shapes.ttl"))
+        context = subclass_triples(load_graph(self.settings.ontology_dir.glob("*.ttl")))
+        for triple in self._store_context(quads):
+            context.add(triple)
         batch = {term[1:-1] for term in quads["s"].unique().to_list() if term.startswith("<")}
         report = _about(
             validate_triples(quads, shapes, context=context, workers=self.settings.workers),
@@ -349,16 +369,20 @@ class _SourceIngest:
     def _file_counts(
         self, results: Sequence[MappingResult], rejected: Sequence[Rejected]
     ) -> tuple[FileCounts, ...]:
-        read: dict[Path, int] = {}
+        """Records read and rejected by logical source, by file then label."""
+        paths = {label: source.path for source, label in self.labels.items()}
+        read: dict[str, int] = {}
         for result in results:
             read.update(result.records)
         for path in self.static_files:
-            read[path] = _count_static(path)
+            paths[str(path)] = path
+            read[str(path)] = _count_static(path)
         bad: dict[str, set[int]] = {}
         for r in rejected:
             bad.setdefault(r.source, set()).add(r.record)
         return tuple(
-            FileCounts(path, n, len(bad.get(str(path), set()))) for path, n in sorted(read.items())
+            FileCounts(paths[label], n, len(bad.get(label, set())), label)
+            for label, n in sorted(read.items(), key=lambda item: (paths[item[0]], item[0]))
         )
 
     def _record(
@@ -369,7 +393,10 @@ class _SourceIngest:
         rejected: Sequence[Rejected],
         warnings: Sequence[Finding],
     ) -> str:
-        infos = [describe_file(f.path, self.settings.home, records=f.read) for f in files]
+        per_file: dict[Path, int] = {}  # a file read with several iterators is used once
+        for f in files:
+            per_file[f.path] = per_file.get(f.path, 0) + f.read
+        infos = [describe_file(p, self.settings.home, records=n) for p, n in per_file.items()]
         plans = [describe_file(p, self.settings.home) for p in self.mapping_files]
         plans += [describe_file(p, self.settings.home) for p in self.static_files]
         return record_ingest(
@@ -550,7 +577,7 @@ def _ingest_ontology(store: Store, settings: Settings, say: Progress) -> IngestR
         mappings=[],
         counts=counts,
     )
-    counts_by_file = tuple(FileCounts(p, 1, 0) for p in files)
+    counts_by_file = tuple(FileCounts(p, 1, 0, str(p)) for p in files)
     return IngestReport(
         ONTOLOGY,
         graph,

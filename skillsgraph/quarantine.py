@@ -21,7 +21,10 @@ from skillsgraph.validation import Finding
 
 @dataclass(frozen=True)
 class Rejected:
-    """One record not loaded, and why. ``source`` is the file the record was read from."""
+    """One record not loaded, and why. ``source`` is the label of the logical source the
+    record was read from (its file, followed by its iterator when the file is read with
+    several; :func:`~skillsgraph.mapping.sources.source_labels`); ``record`` its number there.
+    """
 
     source: str
     record: int
@@ -63,7 +66,8 @@ def write_quarantine(
 ) -> Path | None:
     """Write ``<folder>/<source>.jsonl`` (one line per record and reason); None if clean.
 
-    Source files are named relative to ``home`` (the project folder) where they lie in it.
+    Sources are named with their file relative to ``home`` (the project folder) where it
+    lies in it.
     A report left by an earlier ingest of the same source is replaced or removed.
     """
     path = folder / f"{source}.jsonl"
@@ -79,7 +83,11 @@ def write_quarantine(
 
 
 def _relative(source: str, home: Path) -> str:
-    try:
-        return Path(source).resolve().relative_to(home.resolve()).as_posix()
-    except ValueError:
-        return source
+    """A source label (a resolved file path, perhaps followed by an iterator, which may hold
+    any character) with the path made relative to ``home`` where the file lies in it.
+
+    >>> _relative("/p/data/a.json $.items[*]", Path("/p"))
+    'data/a.json $.items[*]'
+    """
+    root = home.resolve().as_posix().rstrip("/") + "/"
+    return source.removeprefix(root)

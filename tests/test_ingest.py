@@ -470,3 +470,104 @@ def test_an_erased_consent_is_never_loaded_again(
     erased = {(r.source, r.record) for r in again.rejected if "erased consent" in r.message}
     assert erased and again.records_rejected == first.records_rejected + len(erased)
     assert again.records_read == again.records_loaded + again.records_rejected
+
+
+# One JSON file, two record types: record 3 of the projects is no valid IRI; record 3 of the
+# deliverables is fine and must load.
+REPORTS = {
+    "projects": [
+        {"url": "http://ex.org/p1", "title": "one"},
+        {"url": "http://ex.org/p2", "title": "two"},
+        {"url": "http://ex.org/has space", "title": "three"},
+    ],
+    "deliverables": [
+        {"id": "d1", "title": "a"},
+        {"id": "d2", "title": "b"},
+        {"id": "d3", "title": "c"},
+    ],
+}
+PROJECTS = """\
+  projects:
+    sources: [reports.json~jsonpath, "$.projects[*]"]
+    s: $(url)
+    po:
+      - [ex:title, $(title)]
+"""
+DELIVERABLES = """\
+  deliverables:
+    sources: [reports.json~jsonpath, "$.deliverables[*]"]
+    s: ex:deliverable/$(id)
+    po:
+      - [ex:title, $(title)]
+"""
+HEAD = "prefixes:\n  ex: http://ex.org/\nmappings:\n"
+
+
+@pytest.fixture(params=["one mapping", "two mappings"])
+def reports(home: Path, request: pytest.FixtureRequest) -> Path:
+    """The file read with two iterators, by one mapping file or by two (labelled together)."""
+    folder = home / "mappings" / "reports"
+    folder.mkdir()
+    (folder / "reports.json").write_text(json.dumps(REPORTS), encoding="utf-8")
+    if request.param == "one mapping":
+        (folder / "reports.yml").write_text(HEAD + PROJECTS + DELIVERABLES, encoding="utf-8")
+    else:
+        (folder / "projects.yml").write_text(HEAD + PROJECTS, encoding="utf-8")
+        (folder / "deliverables.yml").write_text(HEAD + DELIVERABLES, encoding="utf-8")
+    return folder
+
+
+def test_each_iterator_of_a_file_counts_its_own_records(
+    reports: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    report = ingest(store, settings, "reports")
+    rows = _select(store, settings, "SELECT ?t WHERE { <http://ex.org/deliverable/d3> ?p ?t }")
+    assert rows == [["c"]]
+    counts = {f.name: (f.read, f.loaded, f.rejected) for f in report.files}
+    assert counts == {
+        "reports.json $.deliverables[*]": (3, 3, 0),
+        "reports.json $.projects[*]": (3, 2, 1),
+    }
+    assert report.records_read == report.records_loaded + report.records_rejected == 6
+    [rejected] = report.rejected
+    data = (reports / "reports.json").resolve()
+    assert (rejected.source, rejected.record) == (f"{data} $.projects[*]", 3)
+    assert report.quarantine is not None
+    [line] = [json.loads(x) for x in report.quarantine.read_text().splitlines()]
+    assert (line["source"], line["record"]) == ("mappings/reports/reports.json $.projects[*]", 3)
+
+
+def test_provenance_counts_each_iterator_and_uses_the_file_once(
+    reports: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    report = ingest(store, settings, "reports")
+    rows = _select(
+        store,
+        settings,
+        f"""SELECT ?read ?loaded ?rejected (COUNT(DISTINCT ?file) AS ?files) WHERE {{
+              <{report.activity}> sg:recordsRead ?read ; sg:recordsLoaded ?loaded ;
+                 sg:recordsRejected ?rejected ; prov:used ?file .
+              ?file a sg:SourceFile .
+            }} GROUP BY ?read ?loaded ?rejected""",
+    )
+    assert rows == [["6", "5", "1", "1"]]
+
+
+def test_a_record_one_mapping_rejects_loads_from_no_other_mapping(
+    home: Path, settings: Settings, store: EmbeddedStore
+) -> None:
+    folder = home / "mappings" / "reports"
+    folder.mkdir()
+    (folder / "reports.json").write_text(json.dumps(REPORTS), encoding="utf-8")
+    (folder / "projects.yml").write_text(HEAD + PROJECTS, encoding="utf-8")
+    titles = PROJECTS.replace("projects:", "titles:").replace("$(url)", "ex:title/$(title)")
+    (folder / "titles.yml").write_text(HEAD + titles, encoding="utf-8")
+    report = ingest(store, settings, "reports")
+    rows = _select(store, settings, "SELECT ?s WHERE { ?s <http://ex.org/title> ?t } ORDER BY ?s")
+    assert [s for [s] in rows if "title/" in s] == [
+        "http://ex.org/title/one",
+        "http://ex.org/title/two",
+    ]
+    assert [(f.name, f.read, f.loaded, f.rejected) for f in report.files] == [
+        ("reports.json", 3, 2, 1)
+    ]

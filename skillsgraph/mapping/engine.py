@@ -1,8 +1,9 @@
 """Execute a compiled :class:`~skillsgraph.mapping.model.Mapping` with Polars.
 
 Each triples map becomes a handful of vectorised frame operations (select, explode, join);
-the result is one frame of quads in N-Triples form, each quad keeping the source file and
-record it came from so that a record can be rejected whole. No Python code runs per record.
+the result is one frame of quads in N-Triples form, each quad keeping the logical source
+(its label: :func:`~skillsgraph.mapping.sources.source_labels`) and record it came from, so
+that a record can be rejected whole. No Python code runs per record.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from skillsgraph.mapping.model import (
     TermMap,
     TriplesMap,
 )
-from skillsgraph.mapping.sources import RECORD, SourceCache
+from skillsgraph.mapping.sources import RECORD, SourceCache, source_labels
 from skillsgraph.mapping.terms import constant_term, iri_problem_expr, lexical_expr, term_expr
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -58,12 +59,14 @@ class MappingResult:
     """The quads a mapping produced, the records it read, and the records it rejected.
 
     ``quads`` has columns s, p, o, g (N-Triples terms; g is "" for the default graph),
-    source, record and map. A rejected record contributes no quad at all.
+    source, record and map. A record is known by its logical source's label (``source``)
+    and its number in it (``record``); a rejected record contributes no quad at all.
+    ``records``: the records read, by logical source label.
     """
 
     mapping: Mapping
     quads: pl.DataFrame
-    records: dict[Path, int]
+    records: dict[str, int]
     rejections: pl.DataFrame
 
     @property
@@ -103,22 +106,26 @@ def run_mapping(
     cache: SourceCache | None = None,
     functions: FunctionRegistry | None = None,
     inputs: MappingOf[str, Any] | None = None,
+    labels: MappingOf[Source, str] | None = None,
 ) -> MappingResult:
     """Run every triples map of ``mapping``; raise :class:`MappingError` on a broken map.
 
     ``functions``: the registry that mapping functions are looked up in (default: the
     built-in ones). ``inputs``: the records of in-memory sources, by source name (a list
-    of dicts, a dict, or a Polars DataFrame).
+    of dicts, a dict, or a Polars DataFrame). ``labels``: the label of every source of
+    the mapping, when several mappings' records must be told apart together (default:
+    :func:`~skillsgraph.mapping.sources.source_labels` of this mapping's sources).
     """
     cache = cache or SourceCache(inputs=dict(inputs or {}))
     registry = functions or default_registry()
+    names = _labels(mapping, labels)
     quads: list[pl.DataFrame] = []
     rejections: list[pl.DataFrame] = []
-    records: dict[Path, int] = {}
+    records: dict[str, int] = {}
     for tm in mapping.triples_maps:
         frame = _read(mapping, cache, tm.source)
-        records[tm.source.path] = frame.height
-        run = _TriplesMapRun(mapping, tm, frame, cache, registry)
+        records[names[tm.source]] = frame.height
+        run = _TriplesMapRun(mapping, tm, frame, cache, registry, names[tm.source])
         produced = run.quads()
         if frame.height and produced.height == 0 and not tm.allow_empty:
             raise MappingError(_empty_message(tm, frame))
@@ -133,6 +140,7 @@ def iter_mapping(
     functions: FunctionRegistry | None = None,
     inputs: MappingOf[str, Any] | None = None,
     chunk_rows: int | None = None,
+    labels: MappingOf[Source, str] | None = None,
 ) -> Iterator[MappingResult]:
     """Run ``mapping`` source by source, ``chunk_rows`` records at a time, so that a source
     larger than memory can be mapped: each result holds the quads, records and rejections
@@ -140,14 +148,19 @@ def iter_mapping(
     Without ``chunk_rows``, yields the one result of :func:`run_mapping`.
     """
     if chunk_rows is None:
-        yield run_mapping(mapping, functions=functions, inputs=inputs)
+        yield run_mapping(mapping, functions=functions, inputs=inputs, labels=labels)
         return
     cache = SourceCache(inputs=dict(inputs or {}))
     registry = functions or default_registry()
+    names = _labels(mapping, labels)
     by_source: dict[Source, list[TriplesMap]] = {}
     for tm in mapping.triples_maps:
         by_source.setdefault(tm.source, []).append(tm)
+    counted: set[str] = set()  # sources that read the same records differently count once
     for source, maps in by_source.items():
+        label = names[source]
+        first = label not in counted
+        counted.add(label)
         produced = dict.fromkeys((tm.name for tm in maps), 0)
         read = 0
         last: pl.DataFrame | None = None
@@ -156,20 +169,33 @@ def iter_mapping(
             last = frame
             quads, rejections = [], []
             for tm in maps:
-                run = _TriplesMapRun(mapping, tm, frame, cache, registry)
+                run = _TriplesMapRun(mapping, tm, frame, cache, registry, label)
                 quads.append(run.quads())
                 produced[tm.name] += quads[-1].height
                 rejections.extend(run.rejections)
-            yield _result(mapping, quads, {source.path: frame.height}, rejections)
+            records = {label: frame.height} if first else {}
+            yield _result(mapping, quads, records, rejections)
         for tm in maps:
             if read and produced[tm.name] == 0 and not tm.allow_empty and last is not None:
                 raise MappingError(_empty_message(tm, last, read))
 
 
+def _labels(mapping: Mapping, given: MappingOf[Source, str] | None) -> MappingOf[Source, str]:
+    """The label of each source of ``mapping``: ``given`` (which must name them all) or
+    those :func:`source_labels` gives them."""
+    sources = [tm.source for tm in mapping.triples_maps]
+    if given is None:
+        return source_labels(sources)
+    missing = [s for s in sources if s not in given]
+    if missing:
+        raise ValueError(f"labels has no label for the source {missing[0].path}")
+    return given
+
+
 def _result(
     mapping: Mapping,
     quads: list[pl.DataFrame],
-    records: dict[Path, int],
+    records: dict[str, int],
     rejections: list[pl.DataFrame],
 ) -> MappingResult:
     """Drop every quad of a rejected record: a record loads whole or not at all."""
@@ -188,11 +214,12 @@ class _TriplesMapRun:
         frame: pl.DataFrame,
         cache: SourceCache,
         functions: FunctionRegistry,
+        label: str,
     ) -> None:
         self.mapping, self.tm, self.frame, self.cache = mapping, tm, frame, cache
         self.functions = functions
         self.rejections: list[pl.DataFrame] = []
-        self.source = str(tm.source.path)
+        self.source = label  # the logical source's label, as quads and rejections name it
         self._columns = itertools.count()
         _check_references(tm, frame)
         # Fast path: when the subject and graphs give one term per record, every

@@ -215,9 +215,13 @@ class Source:
     passed to :func:`~skillsgraph.mapping.engine.run_mapping` under that name, and
     ``path`` is only its label in messages and counts (``memory:<name>``).
 
+    ``nulls``: the values that mean "no value" in this source (RML-IO ``rml:null``; our
+    YARRRML's ``nullValues:``). A CSV cell or a JSON value equal to one of them, as a whole,
+    is read as missing: no term is made from it, as from an empty cell or a JSON ``null``.
+
     Two sources are equal when they read the same data the same way, wherever they were
     written: RML declares one logical source per triples map, and a join between maps on
-    the same data pairs each record with itself.
+    the same data pairs each record with itself. Null values are part of the way.
     """
 
     where: Location = field(compare=False)
@@ -227,6 +231,7 @@ class Source:
     encoding: str = "utf-8"
     iterator: str | None = None
     memory: str | None = None
+    nulls: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

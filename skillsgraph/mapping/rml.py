@@ -1,8 +1,8 @@
 """Compile RML mappings written in Turtle (the legacy RML vocabulary) into the mapping model.
 
 Read: ``rml:logicalSource`` (``rml:source``: a file path, relative to the mapping's folder;
-``rml:referenceFormulation`` ``ql:CSV`` or ``ql:JSONPath``; ``rml:iterator``) and the R2RML
-terms: subject, predicate, object and graph maps in their long (``rr:subjectMap``) and
+``rml:referenceFormulation`` ``ql:CSV`` or ``ql:JSONPath``; ``rml:iterator``; ``rml:null``)
+and the R2RML terms: subject, predicate, object and graph maps in their long (``rr:subjectMap``) and
 constant short forms (``rr:subject``), ``rr:constant``, ``rml:reference`` (and ``rr:column``,
 read the same way), ``rr:template``, ``rr:termType``, ``rr:language``, ``rr:datatype``,
 ``rr:class``, ``rr:graph``/``rr:graphMap`` (``rr:defaultGraph`` included), and
@@ -17,6 +17,11 @@ document's ``@base`` (as RMLMapper does, and as the YARRRML parser relies on, si
 YARRRML's ``base:`` as ``@base``); without either, such values are rejected. When the
 document declares no ``@base``, ``base`` also resolves relative IRIs written in it; a relative
 IRI in a constant, class or datatype with no base at all is an error.
+
+Null values. ``rml:null "NA"`` (one or more) says which values of the source mean "no
+value": a cell or JSON value equal to one, as a whole, gives no term, as an empty cell or a
+JSON ``null`` does. RML-IO defines ``rml:null`` on the ``rml:Source`` description; here
+``rml:source`` is a path, so ``rml:null`` is written on the logical source itself.
 
 Lines: every model node carries the line its Turtle was written at (:mod:`.turtle_lines`);
 every error is a :class:`MappingError` naming file, line, triples map, what was found and
@@ -227,7 +232,21 @@ def _source(ctx: Context, tm: Node) -> Source:
             RML + "iterator",
         )
     path = (ctx.doc.file.parent / access).resolve()
-    return Source(ctx.where(node), path, fmt, iterator=iterator)
+    return Source(ctx.where(node), path, fmt, iterator=iterator, nulls=_nulls(ctx, node))
+
+
+def _nulls(ctx: Context, node: Node) -> frozenset[str]:
+    """The values of ``rml:null``: each a literal, read by its lexical form."""
+    values = ctx.objects(node, RML + "null")
+    for value in values:
+        if not isinstance(value, ox.Literal):
+            raise ctx.error(
+                node,
+                f"rml:null {value} is not a literal; expected the value that means no value "
+                'in the data, as a string, e.g. rml:null "NA"',
+                RML + "null",
+            )
+    return frozenset(str(value.value) for value in values)
 
 
 def _format(ctx: Context, node: Node, access: str) -> SourceFormat:

@@ -34,7 +34,7 @@ _TERM = ("rr:constant", "rml:reference", "rr:column", "rr:template", "fnml:funct
 _TERM_MAP = (*_TERM, "rr:termType", "rr:inverseExpression")
 _ALLOWED = {
     "a triples map": ("rml:logicalSource", "rr:subjectMap", "rr:subject", "rr:predicateObjectMap"),
-    "a logical source": ("rml:source", "rml:referenceFormulation", "rml:iterator"),
+    "a logical source": ("rml:source", "rml:referenceFormulation", "rml:iterator", "rml:null"),
     "a subject map": (*_TERM_MAP, "rr:class", "rr:graph", "rr:graphMap"),
     "a predicate map": _TERM_MAP,
     "a graph map": _TERM_MAP,

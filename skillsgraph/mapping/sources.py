@@ -1,13 +1,17 @@
 """Reading logical sources into Polars frames of strings, one row per record.
 
-Every frame gets a ``__record`` column: the 1-based number of the record in its source
-(for CSV, the data row; the header is not counted), so that rejections can name it.
+Every frame gets a ``__record`` column: the 1-based number of the record in its logical
+source (for CSV, the data row; the header is not counted; for JSON, the record's place in
+the iteration), so that rejections can name it. A record is known by its logical source's
+label (:func:`source_labels`) and that number. A source's null values (``Source.nulls``)
+are read as missing values here, whatever reads the source next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,7 +24,55 @@ RECORD = "__record"
 Inputs = dict[str, Any]
 """In-memory records by source name: a Polars DataFrame, a list of dicts, or a dict."""
 
-_Key = tuple[str, str, str, str, str | None, str | None, frozenset[str]]
+_Key = tuple[Source, frozenset[str]]
+
+
+def source_label(path: Path, iterator: str | None = None) -> str:
+    """A logical source's name in quads, rejections and counts: its file path, followed by
+    the iterator that selects its records when that is part of its identity.
+
+    >>> source_label(Path("/data/cordis.json"), "$.projects[*]")
+    '/data/cordis.json $.projects[*]'
+    """
+    return str(path) if iterator is None else f"{path} {iterator}"
+
+
+def source_labels(sources: Iterable[Source]) -> dict[Source, str]:
+    """The label of each of ``sources``, records being numbered within each label.
+
+    Each iterator numbers its own records: when one file is read with two iterators,
+    record 3 of one is not record 3 of the other, so each is labelled with its iterator. A
+    file read with one iterator (or none) keeps its plain path. Sources that differ only in
+    how they read the same records (delimiter, encoding, null values) share a label.
+
+    >>> from skillsgraph.mapping.model import Location
+    >>> def json(iterator: str) -> Source:
+    ...     return Source(Location(Path("m.yml")), Path("/d/a.json"), "json", iterator=iterator)
+    >>> sorted(source_labels([json("$.projects[*]"), json("$.deliverables[*]")]).values())
+    ['/d/a.json $.deliverables[*]', '/d/a.json $.projects[*]']
+    >>> list(source_labels([json("$.projects[*]")]).values())
+    ['/d/a.json']
+    """
+    given = list(sources)
+    iterators: dict[Path, set[str | None]] = {}
+    for source in given:
+        iterators.setdefault(source.path, set()).add(source.iterator)
+    return {
+        source: source_label(
+            source.path, source.iterator if len(iterators[source.path]) > 1 else None
+        )
+        for source in given
+    }
+
+
+def short_label(label: str, path: Path) -> str:
+    """The label of a logical source read from ``path`` without the file's folder, for
+    tables and messages.
+
+    >>> short_label("/d/a.json $.projects[*]", Path("/d/a.json"))
+    'a.json $.projects[*]'
+    """
+    return path.name + label.removeprefix(str(path))
 
 
 @dataclass
@@ -36,18 +88,10 @@ class SourceCache:
     def frame(self, source: Source, references: Collection[str] = ()) -> pl.DataFrame:
         """The source as a frame with a column per reference (all columns for CSV)."""
         refs = frozenset(references) if source.format != "csv" else frozenset()
-        key = (
-            str(source.path),
-            source.format,
-            source.delimiter,
-            source.encoding,
-            source.iterator,
-            source.memory,
-            refs,
-        )
+        key = (source, refs)
         if key not in self.frames:
             if source.memory is not None:
-                self.frames[key] = self._memory_frame(source, refs)
+                self.frames[key] = without_nulls(self._memory_frame(source, refs), source.nulls)
             else:
                 self.frames[key] = read_source(source, refs)
         return self.frames[key]
@@ -66,7 +110,8 @@ class SourceCache:
                 source.path, separator=source.delimiter, infer_schema=False
             ).with_row_index(RECORD, offset=1)
             try:
-                yield from scan.collect_batches(chunk_size=chunk_rows)
+                for batch in scan.collect_batches(chunk_size=chunk_rows):
+                    yield without_nulls(batch, source.nulls)
             except (pl.exceptions.PolarsError, OSError) as exc:
                 raise BadInputError(
                     f"{source.where}: cannot read {source.path} as CSV "
@@ -143,13 +188,36 @@ def read_source(source: Source, references: Collection[str] = ()) -> pl.DataFram
     if source.format == "json":
         from skillsgraph.mapping.jsonsource import read_json
 
-        return read_json(source, references)
+        return without_nulls(read_json(source, references), source.nulls)
     if source.format != "csv":
         raise BadInputError(
             f"{source.where}: source format {source.format!r} is not supported; "
             "expected csv or json"
         )
-    return _read_csv(source)
+    return without_nulls(_read_csv(source), source.nulls)
+
+
+def without_nulls(frame: pl.DataFrame, nulls: Collection[str]) -> pl.DataFrame:
+    """``frame`` with every value equal to one of ``nulls`` made missing: a null in a
+    string column (CSV, in-memory records), an absent item in a list column (JSON, where a
+    reference may yield several values). Only whole values match: ``NAME`` is not ``NA``.
+
+    >>> frame = pl.DataFrame({"a": ["1", "NA", "NAME"], "b": [["x", "NA"], ["NA"], []]})
+    >>> without_nulls(frame, {"NA"}).rows()
+    [('1', ['x']), (None, []), ('NAME', [])]
+    """
+    if not nulls:
+        return frame
+    values = pl.Series(sorted(nulls), dtype=pl.String).implode()
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype == pl.String:
+            columns.append(pl.when(column.is_in(values)).then(None).otherwise(column).alias(name))
+        elif dtype == pl.List(pl.String):
+            kept = pl.element().filter(~pl.element().is_in(values))
+            columns.append(column.list.eval(kept).alias(name))
+    return frame.with_columns(columns)
 
 
 def _read_csv(source: Source) -> pl.DataFrame:

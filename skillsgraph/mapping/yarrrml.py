@@ -7,7 +7,10 @@ and what was expected. Duplicate YAML keys, which PyYAML would silently merge, a
 Supported: ``prefixes``, ``base``, named ``sources`` and ``mappings`` with one subject
 template, ``po`` entries in the spec's short and long forms, graphs, joins
 (``mapping:`` + ``condition: {function: equal, ...}``) and our extensions ``split`` (one
-object per item of a multi-valued cell) and ``allowEmpty``. Constant ``rdf:type`` objects
+object per item of a multi-valued cell), ``allowEmpty`` and, on a source written as a
+mapping, ``nullValues``: a string or a list of strings that mean "no value" in that source
+(RML-IO's ``rml:null``, for which YARRRML has no key). A cell or JSON value equal to one of
+them, as a whole, gives no term, as an empty cell does. Constant ``rdf:type`` objects
 become :attr:`TriplesMap.classes`.
 
 >>> text = '''
@@ -97,7 +100,9 @@ _TOP_KEYS = _keys("prefixes", "base", "sources", "mappings")
 _MAPPING_KEYS = _keys(
     "sources source", "subject s subjects", "po predicateobjects", "graphs graph g", "allowEmpty"
 )
-_SOURCE_KEYS = _keys("access", "referenceFormulation", "iterator", "delimiter", "encoding")
+_SOURCE_KEYS = _keys(
+    "access", "referenceFormulation", "iterator", "delimiter", "encoding", "nullValues"
+)
 _PO_KEYS = _keys(
     "predicates p predicate",
     "objects o object",
@@ -269,7 +274,7 @@ def _dict_source(ctx: _Ctx, node: MappingNode) -> Source:
     f = _fields(ctx, node, _SOURCE_KEYS, "a source")
     if "access" not in f:
         raise ctx.error(node, "a source needs access: (the file path)")
-    texts = {key: _text(ctx, value, key) for key, (_k, value) in f.items()}
+    texts = {key: _text(ctx, value, key) for key, (_k, value) in f.items() if key != "nullValues"}
     access = texts["access"]
     formulation = texts.get("referenceFormulation") or Path(access).suffix.lstrip(".")
     source = _make_source(ctx, node, access, formulation, texts.get("iterator"))
@@ -282,7 +287,19 @@ def _dict_source(ctx: _Ctx, node: MappingNode) -> Source:
     except LookupError as exc:
         message = f"unknown encoding {encoding!r}; expected e.g. utf-8"
         raise ctx.error(f["encoding"][1], message) from exc
-    return replace(source, delimiter=delimiter, encoding=encoding)
+    nulls = _null_values(ctx, f["nullValues"][1]) if "nullValues" in f else frozenset()
+    return replace(source, delimiter=delimiter, encoding=encoding, nulls=nulls)
+
+
+def _null_values(ctx: _Ctx, node: Node) -> frozenset[str]:
+    """``nullValues: NA`` or ``nullValues: [NA, "-"]``: the values read as missing."""
+    if isinstance(node, MappingNode) or (isinstance(node, SequenceNode) and not node.value):
+        raise ctx.error(
+            node,
+            f"expected nullValues: as a string or a list of strings (e.g. nullValues: "
+            f'[NA, "-"]), found {_kind(node) if node.value else "an empty list"}',
+        )
+    return frozenset(_text(ctx, item, "a null value") for item in _items(node))
 
 
 def _make_source(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -9,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from skillsgraph.errors import MappingError
-from skillsgraph.mapping.engine import run_mapping
+from skillsgraph.mapping.engine import MappingResult, iter_mapping, run_mapping
 from skillsgraph.mapping.yarrrml import compile_yarrrml, compile_yarrrml_text
 
 CASES = Path(__file__).parent.parent / "cases" / "mapping"
@@ -172,3 +173,76 @@ def test_a_conditional_type_keeps_its_condition(tmp_path: Path) -> None:
     result = run_mapping(compile_yarrrml(path))
     typed = result.unique_quads().filter(pl.col("o") == "<http://ex.org/Special>")
     assert typed["s"].to_list() == ["<http://ex.org/1>"]
+
+
+TWO_ITERATORS = """\
+prefixes:
+  ex: http://ex.org/
+mappings:
+  projects:
+    sources: [data.json~jsonpath, "$.projects[*]"]
+    s: $(url)
+    po:
+      - [ex:title, $(title)]
+  deliverables:
+    sources: [data.json~jsonpath, "$.deliverables[*]"]
+    s: ex:deliverable/$(id)
+    po:
+      - [ex:title, $(title)]
+"""
+# Record 3 of the projects has a URL that is no valid IRI; record 3 of the deliverables is fine.
+TWO_RECORD_TYPES = {
+    "projects": [
+        {"url": "http://ex.org/p1", "title": "one"},
+        {"url": "http://ex.org/p2", "title": "two"},
+        {"url": "http://ex.org/has space", "title": "three"},
+    ],
+    "deliverables": [
+        {"id": "d1", "title": "a"},
+        {"id": "d2", "title": "b"},
+        {"id": "d3", "title": "c"},
+    ],
+}
+
+
+def _two_iterators(tmp_path: Path) -> tuple[Path, str, str]:
+    """A JSON file read by two triples maps with two iterators; their two labels."""
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps(TWO_RECORD_TYPES), encoding="utf-8")
+    path = tmp_path / "m.yml"
+    path.write_text(TWO_ITERATORS, encoding="utf-8")
+    return path, f"{data} $.projects[*]", f"{data} $.deliverables[*]"
+
+
+def _loaded(result: MappingResult, label: str) -> int:
+    return result.quads.filter(pl.col("source") == label)["record"].n_unique()
+
+
+def test_a_record_is_known_by_its_logical_source_not_its_file(tmp_path: Path) -> None:
+    path, projects, deliverables = _two_iterators(tmp_path)
+    result = run_mapping(compile_yarrrml(path))
+    # record 3 of the projects is rejected; record 3 of the deliverables is another record
+    assert "<http://ex.org/deliverable/d3>" in result.nquads()
+    assert result.rejections.select("source", "record").rows() == [(projects, 3)]
+    assert result.records == {projects: 3, deliverables: 3}
+    assert result.records_read == 6
+    for label, read in result.records.items():
+        rejected = result.rejections.filter(pl.col("source") == label).height
+        assert _loaded(result, label) + rejected == read
+
+
+def test_chunked_runs_count_each_logical_source(tmp_path: Path) -> None:
+    path, projects, deliverables = _two_iterators(tmp_path)
+    read: dict[str, int] = {}
+    for chunk in iter_mapping(compile_yarrrml(path), chunk_rows=2):
+        for label, n in chunk.records.items():
+            read[label] = read.get(label, 0) + n
+    assert read == {projects: 3, deliverables: 3}
+
+
+def test_a_file_read_with_one_iterator_keeps_its_plain_path(tmp_path: Path) -> None:
+    path, _, _ = _two_iterators(tmp_path)
+    text = TWO_ITERATORS.split("  deliverables:")[0]
+    path.write_text(text, encoding="utf-8")
+    result = run_mapping(compile_yarrrml(path))
+    assert result.records == {str(tmp_path / "data.json"): 3}
