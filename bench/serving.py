@@ -18,14 +18,16 @@ skill and occupation pages for ``--seconds``; printed: requests/s, median and p9
 Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 ``bash scripts/build`` (the store must not be open elsewhere).
 
-Measured on 2 shared cores (whole store: 4.48M quads), median seconds, ours / direct /
-rdflib-endpoint on the ESCO graph: essential skills 0.008 / 0.004 / error (rdflib:
-"Variable groupLabel is not bound"); label lookup 0.0024 / 0.0001 / 0.0020; two-level
-path 0.25 / 0.18 / 0.52; count by type 0.016 / 0.012 / 0.35; page of skills 0.84 / 0.78
-/ 0.97. Targets missed: rdflib-endpoint is 0.8-22x slower, not 30x, on these selective
-queries; ours is 1.07-1.97x direct on the aggregates and pages, and 44x on a 0.1 ms
-lookup (a request costs about 2 ms of fixed overhead). JSON-LD resources, 50 clients:
-62 requests/s, median 810 ms, p99 1,378 ms.
+Measured 2026-11-25 on 2 cores shared with a Virtuoso load (whole store: 4.48M quads; the
+8 public graphs: 889,333 triples), median seconds, ours / direct / rdflib-endpoint:
+essential skills 0.0153 / 0.0107 / error (rdflib: "Variable groupLabel is not bound");
+demanded and taught (3 sources) 0.232 / 0.213 / 1.18; label lookup 0.0028 / 0.0001 /
+0.0045; two-level path 0.97 / 0.91 / 0.88; count by type 0.033 / 0.029 / 1.71; page of
+skills 1.17 / 1.02 / 1.60; projects per field of science 1.88 / 1.48 / 1.75;
+observations per indicator 0.122 / 0.094 / 0.122. Ours is 1.07-1.44x direct on real work
+(34x on a 0.1 ms lookup: a request costs about 2.7 ms before any work); rdflib-endpoint
+is 0.9-52x slower than ours (targets: >= 30x, <= 1.3x: both missed). JSON-LD resources,
+50 clients: 60 requests/s, median 821 ms, p99 1,520 ms.
 """
 
 from __future__ import annotations
