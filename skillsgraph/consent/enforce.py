@@ -213,7 +213,7 @@ def query_personal(
     for user-written SPARQL. The answers are the same (tested on both kinds of store)."""
     moment = utc(now) if now is not None else datetime.now(UTC)
     public = public_graphs(store, settings)
-    if store.lists_named_graphs:
+    if store.lists_named_graphs():
         rewritten = rewrite(settings, context, sparql, moment, view=True)
         ensure_context(store, settings, context, moment, view=True)
         if not is_current(store, settings, moment):

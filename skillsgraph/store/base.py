@@ -38,11 +38,12 @@ class Store(Protocol):
         """Where the store lives: a path, ``memory``, or a server URL."""
         ...
 
-    @property
     def lists_named_graphs(self) -> bool:
         """Whether a query given ``default_graphs`` reaches a named graph only when
         ``named_graphs`` lists it too (a server that reads the SPARQL protocol strictly):
-        callers then keep such lists short instead of relying on "None: all"."""
+        callers then keep such lists short instead of relying on "None: all". A method,
+        not a property: ``isinstance(x, Store)`` reads every member, and a remote store
+        asks its server to answer this one."""
         ...
 
     def query(

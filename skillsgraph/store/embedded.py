@@ -60,7 +60,6 @@ class EmbeddedStore:
     def location(self) -> str:
         return str(self._path) if self._path is not None else "memory"
 
-    @property
     def lists_named_graphs(self) -> bool:
         return False
 

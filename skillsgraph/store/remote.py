@@ -97,7 +97,6 @@ class RemoteStore:
     def location(self) -> str:
         return self.config.location
 
-    @property
     def lists_named_graphs(self) -> bool:
         """Virtuoso reaches every graph through ``GRAPH ?g`` whatever the dataset; a
         strict server (Oxigraph) only the listed ones (see the module's doc)."""

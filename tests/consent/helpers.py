@@ -56,7 +56,6 @@ class StrictStore(EmbeddedStore):
     """An embedded store that reads the SPARQL protocol's dataset as strictly as Oxigraph
     server does: given default graphs, a query reaches only the named graphs listed."""
 
-    @property
     def lists_named_graphs(self) -> bool:
         return True
 
