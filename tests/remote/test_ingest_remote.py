@@ -114,6 +114,49 @@ def test_a_load_failing_half_way_leaves_the_previous_graph(
     assert _staging_left(remote_store) == []
 
 
+def test_a_first_load_failing_half_way_leaves_nothing(
+    mini: Path,  # noqa: F811
+    settings: Settings,
+    remote_store: RemoteStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first load writes straight into its empty graphs; a failure drops them again."""
+    small = RemoteStore(dataclasses.replace(remote_store.config, chunk=3))
+    real_post = remote_load._post
+    calls = []
+
+    def failing_post(store: RemoteStore, target: str, lines: list[str]) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise StoreUnavailableError("the connection dropped (simulated)")
+        real_post(store, target, lines)
+
+    monkeypatch.setattr(remote_load, "SMALL_GRAPH", 1)
+    monkeypatch.setattr(remote_load, "_post", failing_post)
+    with pytest.raises(StoreUnavailableError, match="simulated"):
+        ingest(small, settings, "mini")
+    small.close()
+    graph = settings.source_graph("mini")
+    assert len(calls) == 3 and calls[0] == graph  # no staging copy: two chunks were in it
+    assert remote_store.count(graph) == 0 and _staging_left(remote_store) == []
+
+
+@pytest.mark.slow
+def test_thousands_of_graphs_are_replaced_in_batches(any_store: Store) -> None:
+    """Virtuoso refuses one update that moves about a thousand graphs; the swap is split."""
+    prefix = "https://example.org/graph/many-"
+
+    def document(tag: str) -> str:
+        return "".join(f'<urn:s{i}> <urn:p> "{tag} {i}" <{prefix}{i}> .\n' for i in range(1_200))
+
+    first = any_store.replace_graphs(document("a"), prefix=prefix)
+    assert (first.quads_before, first.quads_after, first.added) == (0, 1_200, 1_200)
+    second = any_store.replace_graphs(document("b"), prefix=prefix)
+    assert (second.quads_after, second.removed, second.added) == (1_200, 1_200, 1_200)
+    rows = any_store.query(f"SELECT ?o {{ GRAPH <{prefix}1199> {{ ?s ?p ?o }} }}")
+    assert [r["o"].value for r in rows] == ["b 1199"]  # type: ignore[union-attr]
+
+
 def test_a_server_that_dies_is_reported_and_the_graph_survives_it(
     mini: Path,  # noqa: F811
     settings: Settings,
