@@ -11,8 +11,12 @@ its :class:`~skillsgraph.api.access.GraphScope` from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
 
+import anyio.to_thread
 from fastapi import Request
 
 from skillsgraph.api.access import Caller, GraphScope, visible_graphs
@@ -25,6 +29,40 @@ from skillsgraph.store import Store
 CHALLENGE = 'Bearer realm="skillsgraph"'
 
 
+class PublicScope:
+    """The scope of requests without an access context (the public graphs), kept for
+    :data:`PUBLIC_SCOPE_SECONDS` so that such a request costs neither the two store
+    queries nor a worker thread. It holds public graph names only, never a consent's, and
+    the API's own writes forget it at once; a source graph that another process creates
+    on a remote store is listed within that time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._scope: GraphScope | None = None
+        self._taken = 0.0
+        self._generation = 0
+
+    def get(self) -> tuple[GraphScope | None, int]:
+        """The kept scope if still fresh, and the generation to :meth:`keep` a new one at."""
+        with self._lock:
+            fresh = time.monotonic() - self._taken < PUBLIC_SCOPE_SECONDS
+            return (self._scope if fresh else None), self._generation
+
+    def keep(self, scope: GraphScope, generation: int) -> None:
+        """Keep ``scope``, unless a write happened since it was computed."""
+        with self._lock:
+            if generation == self._generation:
+                self._scope, self._taken = scope, time.monotonic()
+
+    def forget(self) -> None:
+        """After a write that may have made a graph public."""
+        with self._lock:
+            self._scope, self._generation = None, self._generation + 1
+
+
+PUBLIC_SCOPE_SECONDS = 1.0
+
+
 @dataclass(frozen=True)
 class AppState:
     """What one application serves from, and who may ask."""
@@ -33,6 +71,7 @@ class AppState:
     store: Store
     runner: QueryRunner
     registry: Registry
+    public_scope: PublicScope = field(default_factory=PublicScope)
 
 
 def app_state(request: Request) -> AppState:
@@ -83,10 +122,18 @@ def caller(request: Request) -> Caller:
     return Caller(participant, check_purpose(state.registry, participant, purpose))
 
 
-def graph_scope(request: Request) -> GraphScope:
+async def graph_scope(request: Request) -> GraphScope:
     """The graphs this request may see (starting the caller's view if it has none yet)."""
     state = app_state(request)
-    return visible_graphs(caller(request).context, state.store, state.settings)
+    context = caller(request).context
+    work = partial(visible_graphs, context, state.store, state.settings)
+    if context is not None:
+        return await anyio.to_thread.run_sync(work)
+    kept, generation = state.public_scope.get()
+    if kept is None:
+        kept = await anyio.to_thread.run_sync(work)
+        state.public_scope.keep(kept, generation)
+    return kept
 
 
 def _purpose(request: Request) -> str | None:

@@ -251,3 +251,4 @@ async def _record(request: Request, participant: str, graph: str, action: str) -
     await anyio.to_thread.run_sync(
         lambda: record_write(state.store, state.settings, participant, [graph], action)
     )
+    state.public_scope.forget()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 _PN_CHARS_BASE = (
@@ -70,8 +71,10 @@ class Dataset:
     named: list[str] = field(default_factory=list)
 
 
-def tokens(sparql: str) -> list[Token]:
-    """The significant tokens of ``sparql``: no whitespace, comments or string contents."""
+@lru_cache(maxsize=32)
+def tokens(sparql: str) -> tuple[Token, ...]:
+    """The significant tokens of ``sparql``: no whitespace, comments or string contents
+    (remembered for the last few texts: a request asks three questions of one query)."""
     found = []
     for match in _TOKEN.finditer(sparql):
         kind = match.lastgroup or "other"
@@ -81,7 +84,7 @@ def tokens(sparql: str) -> list[Token]:
         if kind == "word":
             text = _unescape(text)
         found.append(Token(kind, text))
-    return found
+    return tuple(found)
 
 
 def uses_service(sparql: str) -> bool:

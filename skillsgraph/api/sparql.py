@@ -133,6 +133,7 @@ async def _update(request: Request, text: str) -> Response:
         return record_write(state.store, state.settings, writer.key, graphs, "SPARQL Update")
 
     activity = await anyio.to_thread.run_sync(run)
+    state.public_scope.forget()
     body = {"updated": graphs, "provenance": activity}
     return JSONResponse(body, headers={"Location": activity})
 
