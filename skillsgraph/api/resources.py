@@ -11,8 +11,8 @@ a 304.
 from __future__ import annotations
 
 import hashlib
-from contextlib import suppress
 from typing import Annotated
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -181,20 +181,40 @@ def _types(triples: list[ox.Triple], iri: str) -> set[str]:
 
 
 def linker(request: Request) -> Linker:
-    """Where a resource of the shared data lives in this API."""
+    """Where a resource of the shared data lives in this API.
+
+    Each route's URL is looked up once per request and filled in for each key (a page
+    links hundreds of resources, and ``url_for`` searches the routes every time)."""
     settings = app_state(request).settings
+    slot = "\x00"
+    cut: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+    def url(route: str, param: str, key: str) -> str | None:
+        if (route, param) not in cut:
+            try:
+                template = str(request.url_for(route, **{param: slot}))
+            except NoMatchFound:  # the app may not serve that kind's routes
+                cut[(route, param)] = None
+            else:
+                before, _, after = template.partition(slot)
+                cut[(route, param)] = (before, after)
+        found = cut[(route, param)]
+        return None if found is None else found[0] + key + found[1]
+
+    resource = str(request.url_for("resource"))
 
     def link(iri: str, types: list[str]) -> str | None:
         for namespace, route, classes in _ROUTES:
             key = iri[len(namespace) :]
             if iri.startswith(namespace) and key and "/" not in key and classes & set(types):
-                return str(request.url_for(route, id=key))
+                return url(route, "id", key)
         for kind in KINDS:
             kind_key = kind.key_of(settings, iri, types)
             if kind_key is not None:
-                with suppress(NoMatchFound):  # the app may not serve that kind's routes
-                    return str(request.url_for(kind.route, key=kind_key))
-        return str(request.url_for("resource").include_query_params(uri=iri))
+                found = url(kind.route, "key", kind_key)
+                if found is not None:
+                    return found
+        return f"{resource}?{urlencode({'uri': iri})}"
 
     return link
 
