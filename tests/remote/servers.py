@@ -194,6 +194,7 @@ ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 10
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {buffers * 3 // 4}
+TransactionAfterImageLimit = 1500000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
