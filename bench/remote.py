@@ -159,7 +159,8 @@ def main() -> None:
                     if name == "oxigraph"
                     else start_virtuoso(where, buffers=args.buffers)
                 )
-                store, location = RemoteStore.open(server.location, env=server.env), server.location
+                env = {**server.env, "SKILLSGRAPH_STORE_TIMEOUT": "1800"}  # a first view: minutes
+                store, location = RemoteStore.open(server.location, env=env), server.location
             settings = Settings(store=location, home=ROOT, reports=where / "reports")
             sources = args.sources.split(",") if args.sources else available_sources(settings)
             try:

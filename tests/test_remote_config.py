@@ -113,3 +113,35 @@ def test_virtuoso_rewrites_leave_standard_text_alone() -> None:
     assert for_virtuoso(text) == text
     assert silent_drops("DROP SILENT GRAPH <urn:g>") == "DROP SILENT GRAPH <urn:g>"
     assert silent_drops("CLEAR GRAPH <urn:g>") == "CLEAR SILENT GRAPH <urn:g>"
+
+
+def test_a_server_that_does_not_answer_in_time_is_named_as_such() -> None:
+    """Not "cannot reach": the server took the request and did not answer in time."""
+    import socket
+    import threading
+
+    from skillsgraph.errors import StoreUnavailableError
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(listener.accept()[0]), daemon=True).start()
+    store = RemoteStore.open(
+        f"sparql+http://127.0.0.1:{port}/sparql",
+        env={
+            "SKILLSGRAPH_STORE_TIMEOUT": "0.3",
+            "SKILLSGRAPH_UPDATE_URL": f"http://127.0.0.1:{port}/sparql",
+        },
+    )
+    try:
+        with pytest.raises(
+            StoreUnavailableError, match=r"did not answer the (query|update) within 0\.3 s"
+        ):
+            store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    finally:
+        store.close()
+        for connection in held:
+            connection.close()
+        listener.close()

@@ -304,6 +304,13 @@ class RemoteStore:
             raise _http_error(self.location, url, role, exc.code, body) from exc
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise _Transient(
+                    f"the SPARQL server at {url} did not answer the {role} within "
+                    f"{self.config.timeout:g} s; a long {role} (the first view of an access "
+                    "context copies all the personal data it may see) needs a larger "
+                    "SKILLSGRAPH_STORE_TIMEOUT, and the server's own time limit raised to match"
+                ) from exc
             raise _Transient(
                 f"cannot reach the SPARQL server at {url} ({reason}); is it running, and are "
                 "the host and port in --store / SKILLSGRAPH_STORE right?"

@@ -230,7 +230,7 @@ ResultSetMaxRows = 10000000
 MaxSortedTopRows = 10000000
 MaxConstructTriples = 10000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 300
+MaxQueryExecutionTime = 1800
 DefaultGraph =
 DeferInferenceRulesInit = 0
 
