@@ -18,16 +18,19 @@ skill and occupation pages for ``--seconds``; printed: requests/s, median and p9
 Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 ``bash scripts/build`` (the store must not be open elsewhere).
 
-Measured 2026-11-25 on 2 cores shared with a Virtuoso load (whole store: 4.48M quads; the
-8 public graphs: 889,333 triples), median seconds, ours / direct / rdflib-endpoint:
-essential skills 0.0153 / 0.0107 / error (rdflib: "Variable groupLabel is not bound");
-demanded and taught (3 sources) 0.232 / 0.213 / 1.18; label lookup 0.0028 / 0.0001 /
-0.0045; two-level path 0.97 / 0.91 / 0.88; count by type 0.033 / 0.029 / 1.71; page of
-skills 1.17 / 1.02 / 1.60; projects per field of science 1.88 / 1.48 / 1.75;
-observations per indicator 0.122 / 0.094 / 0.122. Ours is 1.07-1.44x direct on real work
-(34x on a 0.1 ms lookup: a request costs about 2.7 ms before any work); rdflib-endpoint
-is 0.9-52x slower than ours (targets: >= 30x, <= 1.3x: both missed). JSON-LD resources,
-50 clients: 60 requests/s, median 821 ms, p99 1,520 ms.
+Measured 2026-11-25 on 2 cores, nothing else running (whole store: 4.48M quads; the 8
+public graphs: 889,333 triples), median seconds, ours / direct / rdflib-endpoint:
+essential skills 0.0132 / 0.0103 / error (rdflib: "Variable groupLabel is not bound");
+demanded and taught (3 sources) 0.235 / 0.213 / 0.750; label lookup 0.0019 / 0.0001 /
+0.0021; two-level path 1.01 / 0.90 / 0.53; count by type 0.034 / 0.030 / 0.99; page of
+skills 1.21 / 1.07 / 0.99; projects per field of science 1.79 / 1.67 / 1.30;
+observations per indicator 0.116 / 0.097 / 0.095. Ours is 1.07-1.28x direct on every
+query that does work (target <= 1.3x), 23x on a 0.1 ms lookup (a request costs about
+1.8 ms before any work). rdflib-endpoint is 3.2x and 29.6x slower on the join and the
+aggregate, and 0.5-1.1x on the rest (target >= 30x: missed): pyoxigraph evaluates a
+default graph of 8 graphs about 6x slower than one graph (the path: 0.90 s against 0.155 s
+on the ESCO graph alone). JSON-LD resources, 50 clients: 107 requests/s, median 456 ms,
+p99 1,129 ms.
 """
 
 from __future__ import annotations
