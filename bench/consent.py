@@ -22,11 +22,13 @@ Measured, in memory:
 Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7]`` (about 4.5
 minutes and 7 GB: the unenforced baseline is a second store with the same data).
 
-Measured on 2 shared cores, 100k learners, 5.6M quads: index rebuild for 4 contexts 6.3 s;
-application queries 0.87-1.48x, median 1.14x (aggregates 0.87-1.13x; the 0.1-8 ms queries
-pay 0.05-1 ms); with four views in the store 1.44-2.60x, median 1.96x; index + four views
-rebuilt in 53 s (9.4M copies); lazy purge of 5k expired consents 6.7 s; withdrawal median
-1.7 ms, max 2.8 ms; grant 2.1 ms.
+Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads: index
+rebuild for 4 contexts 6.0 s; application queries 0.92-1.59x, median 1.20x (the two
+aggregates over all learners 0.92-0.95x; the 0.1-8 ms queries pay 0.05-1.3 ms); with four
+views in the store (9.4M copies, scanned by the same patterns) 1.49-3.08x, median 1.96x;
+index + four views rebuilt in 48.5 s; lazy purge of 5k expired consents 5.9 s;
+withdrawal median 2.2 ms, max 3.7 ms; grant 2.1 ms; peak RSS 7.0 GB. (Earlier run, 2
+shared cores: median 1.14x and 1.96x.)
 """
 
 from __future__ import annotations
