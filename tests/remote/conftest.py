@@ -56,8 +56,9 @@ def remote(server: Server) -> RemoteStore:
 def wipe(store: RemoteStore) -> None:
     """Drop every graph of ours (and any staging graph), never the server's own."""
     leftovers = store.graphs() + _staging(store)
-    if leftovers:
-        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in leftovers))
+    for first in range(0, len(leftovers), 400):  # Virtuoso refuses ~1,000 operations at once
+        batch = leftovers[first : first + 400]
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
     if not store.is_virtuoso:
         store.update("CLEAR SILENT DEFAULT")
 
