@@ -44,6 +44,7 @@ T = TypeVar("T")
 RETRIES = 4
 SMALL_GRAPH = 2_000  # triples: below this, a graph is staged with INSERT DATA in a batch
 SWAP_BATCH = 400  # graphs swapped per update on Virtuoso
+COUNT_LISTED = 1_000  # above this many graphs, count them with one grouped scan
 
 
 @dataclass
@@ -203,7 +204,20 @@ def _drop_staging(store: RemoteStore, new: list[_Graph]) -> None:
 
 
 def _counts(store: RemoteStore, graphs: Sequence[str]) -> dict[str, int]:
+    """Triples per graph. Many graphs (a source's consent graphs) are counted with one
+    grouped scan of the store: Virtuoso took minutes for 32,593 graphs listed 500 at a
+    time, and a quarter of a second for the scan."""
     found: dict[str, int] = {}
+    if len(graphs) > COUNT_LISTED:
+        wanted = set(graphs)
+        result = store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            if isinstance(row["g"], ox.NamedNode) and row["g"].value in wanted:
+                found[row["g"].value] = int(row["n"].value)
+        return found
     for part in _chunks(list(graphs), 500):
         listed = " ".join(f"<{g}>" for g in part)
         result = store.query(
