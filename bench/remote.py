@@ -25,8 +25,9 @@ occupations via a transitive path 16,758 / 382.8 ms; one occupation as CONSTRUCT
 100.0 ms; ASK 0.5 / 102.0 ms; first query of the research lab's context (builds its
 view, 1.26M triples) 95.1 / 35.0 s; then user SPARQL over the view 1,094 / 156.1 ms and
 the project's rewritten query 448.7 / 490.5 ms. The embedded column ran while tests ran
-beside it. On Virtuoso a request costs about 95 ms before any work once the
-32,593 consent graphs are loaded (11 ms with the public sources alone).
+beside it. Right after the loads a Virtuoso request cost about 95 ms before any
+work; a later probe gave 22.6 ms for run_query of an ASK (5.7 ms before the consent
+graphs), 14.8 ms of it listing the public graphs.
 """
 
 from __future__ import annotations
