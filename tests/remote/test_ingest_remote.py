@@ -78,6 +78,26 @@ def test_a_personal_source_reingests_into_its_consent_graphs(
     assert any_store.count(settings.graph("consents")) > 0
 
 
+def _failing_third_upload(
+    remote_store: RemoteStore, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RemoteStore, list[str]]:
+    """A store on the same server that uploads 3 triples at a time, every graph through
+    Graph Store Protocol chunks, and whose third upload fails; the graphs it uploaded to."""
+    small = RemoteStore(dataclasses.replace(remote_store.config, chunk=3))
+    real_post = remote_load._post
+    calls: list[str] = []
+
+    def failing_post(store: RemoteStore, target: str, lines: list[str]) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise StoreUnavailableError("the connection dropped (simulated)")
+        real_post(store, target, lines)
+
+    monkeypatch.setattr(remote_load, "SMALL_GRAPH", 1)
+    monkeypatch.setattr(remote_load, "_post", failing_post)
+    return small, calls
+
+
 def test_a_load_failing_half_way_leaves_the_previous_graph(
     mini: Path,  # noqa: F811
     settings: Settings,
@@ -90,18 +110,7 @@ def test_a_load_failing_half_way_leaves_the_previous_graph(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     )
     expected = {str(t) for t in before}  # type: ignore[union-attr]
-    small = RemoteStore(dataclasses.replace(remote_store.config, chunk=3))
-    real_post = remote_load._post
-    calls = []
-
-    def failing_post(store: RemoteStore, target: str, lines: list[str]) -> None:
-        calls.append(target)
-        if len(calls) == 3:
-            raise StoreUnavailableError("the connection dropped (simulated)")
-        real_post(store, target, lines)
-
-    monkeypatch.setattr(remote_load, "SMALL_GRAPH", 1)  # every graph through GSP chunks
-    monkeypatch.setattr(remote_load, "_post", failing_post)
+    small, calls = _failing_third_upload(remote_store, monkeypatch)
     (mini / "skills.csv").write_text(SKILLS.replace("teach,", "teach others,"), encoding="utf-8")
     with pytest.raises(StoreUnavailableError, match="simulated"):
         ingest(small, settings, "mini")
@@ -121,18 +130,7 @@ def test_a_first_load_failing_half_way_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A first load writes straight into its empty graphs; a failure drops them again."""
-    small = RemoteStore(dataclasses.replace(remote_store.config, chunk=3))
-    real_post = remote_load._post
-    calls = []
-
-    def failing_post(store: RemoteStore, target: str, lines: list[str]) -> None:
-        calls.append(target)
-        if len(calls) == 3:
-            raise StoreUnavailableError("the connection dropped (simulated)")
-        real_post(store, target, lines)
-
-    monkeypatch.setattr(remote_load, "SMALL_GRAPH", 1)
-    monkeypatch.setattr(remote_load, "_post", failing_post)
+    small, calls = _failing_third_upload(remote_store, monkeypatch)
     with pytest.raises(StoreUnavailableError, match="simulated"):
         ingest(small, settings, "mini")
     small.close()
