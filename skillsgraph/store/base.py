@@ -89,3 +89,10 @@ class Store(Protocol):
     def close(self) -> None:
         """Flush and release the store."""
         ...
+
+
+def ntriples_lines(text: str) -> list[str]:
+    """The non-empty lines of an N-Triples or N-Quads document. Only ``\\n`` ends a line:
+    ``str.splitlines`` also splits at U+2028, U+0085 and others, which a literal may hold
+    unescaped (a CORDIS deliverable description does)."""
+    return [line for line in text.split("\n") if line.strip()]

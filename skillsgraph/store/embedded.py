@@ -29,7 +29,7 @@ import polars as pl
 import pyoxigraph as ox
 
 from skillsgraph.errors import BadInputError, StoreUnavailableError
-from skillsgraph.store.base import QueryResult, ReplaceReport
+from skillsgraph.store.base import QueryResult, ReplaceReport, ntriples_lines
 
 # A delta larger than this share of the new graph is applied as DROP + INSERT DATA.
 _FULL_REPLACE_SHARE = 0.5
@@ -250,13 +250,6 @@ def _graph_blocks(quads: pl.DataFrame) -> str:
 def _lines(data: bytes | str | None) -> pl.Series:
     text = data.decode() if isinstance(data, bytes) else (data or "")
     return pl.Series("t", ntriples_lines(text), dtype=pl.String)
-
-
-def ntriples_lines(text: str) -> list[str]:
-    """The non-empty lines of an N-Triples or N-Quads document. Only ``\n`` ends a line:
-    ``str.splitlines`` also splits at U+2028, U+0085 and others, which a literal may hold
-    unescaped (a CORDIS deliverable description does)."""
-    return [line for line in text.split("\n") if line.strip()]
 
 
 def _delta_update(graph: str, removed: pl.Series, added: pl.Series, new: pl.Series) -> str:

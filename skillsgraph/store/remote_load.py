@@ -33,8 +33,7 @@ import httpx
 import pyoxigraph as ox
 
 from skillsgraph.errors import BadInputError, StoreUnavailableError
-from skillsgraph.store.base import ReplaceReport
-from skillsgraph.store.embedded import ntriples_lines
+from skillsgraph.store.base import ReplaceReport, ntriples_lines
 from skillsgraph.store.remote import STAGING
 
 if TYPE_CHECKING:

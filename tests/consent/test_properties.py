@@ -211,13 +211,17 @@ class ConsentMachine(RuleBasedStateMachine):
             self.store.close()
 
 
-ConsentMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=30,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+def _runs(examples: int, steps: int) -> settings:
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+ConsentMachine.TestCase.settings = _runs(60, 30)
 TestConsentProperties = ConsentMachine.TestCase
 
 
@@ -229,11 +233,5 @@ class StrictConsentMachine(ConsentMachine):
         return StrictStore(None)
 
 
-StrictConsentMachine.TestCase.settings = settings(
-    max_examples=25,
-    stateful_step_count=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+StrictConsentMachine.TestCase.settings = _runs(25, 25)
 TestStrictConsentProperties = StrictConsentMachine.TestCase
