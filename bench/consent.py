@@ -344,18 +344,25 @@ def main() -> None:
         f"{report.seconds:.1f} s ({report.entries:,} entries, {report.view_triples:,} view "
         f"triples); {len(store.pyoxigraph):,} quads in the store"
     )
-    ratios = _application_queries(store, plain_store, settings, asked, public, args.repeat)
-    print(
-        f"with the 4 views in the store: median ratio {statistics.median(ratios):.2f}x, worst "
-        f"{max(ratios):.2f}x"
-    )
-
     started = time.perf_counter()
     query_as(store, settings, CONTEXTS["research"], "ASK {}", now=T1)
     print(
-        "\nlazy purge of the consents that expired after the rebuild (first user query "
+        "lazy purge of the consents that expired after the rebuild (first user query "
         f"after it): {time.perf_counter() - started:.2f} s"
     )
+    ratios = _application_queries(
+        store, plain_store, settings, asked, public, args.repeat, view=True
+    )
+    print(
+        f"each context reading its own view: median ratio {statistics.median(ratios):.2f}x, "
+        f"worst {max(ratios):.2f}x (target <= 1.1x)"
+    )
+    ratios = _application_queries(store, plain_store, settings, asked, public, args.repeat)
+    print(
+        "joining the index beside the 4 views (a context without a view of its own): median "
+        f"ratio {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x\n"
+    )
+
     print(f"user SPARQL through query_as (public graphs + view), median of {args.repeat}, ms")
     personal = f"GRAPH <{personal_graph(settings)}>"
     for name, (ctx_name, sparql) in asked.items():
@@ -395,16 +402,20 @@ def _application_queries(
     asked: dict[str, tuple[str, str]],
     public: list[str],
     repeat: int,
+    *,
+    view: bool = False,
 ) -> list[float]:
-    """Time each application query enforced (rewritten) and plain, in turn; print a row
-    per query; return the ratios."""
+    """Time each application query enforced (rewritten to join the index, or with
+    ``view`` to read the context's view) and plain, in turn; print a row per query; return
+    the ratios. The e2e column is ``query_personal``, which picks its own path."""
     personal = f"GRAPH <{personal_graph(settings)}>"
-    print(f"\napplication queries at T1, median of {repeat} runs, ms")
+    how = "reading the view" if view else "joining the index"
+    print(f"\napplication queries at T1 {how}, median of {repeat} runs, ms")
     print(f"{'query':<42}{'rows':>13}{'enforced':>10}{'plain':>9}{'ratio':>8}{'e2e':>8}")
     ratios = []
     for name, (ctx_name, sparql) in asked.items():
         context = CONTEXTS[ctx_name]
-        text = sparql_prefixes() + rewrite(settings, context, sparql, T1)
+        text = sparql_prefixes() + rewrite(settings, context, sparql, T1, view=view)
         bare = sparql_prefixes() + sparql.replace(personal, "GRAPH ?g")
         rows = _drain(store.query(text, default_graphs=public))
         plain_rows = _drain(plain_store.query(bare, default_graphs=public))

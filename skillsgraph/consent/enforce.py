@@ -7,7 +7,8 @@
 - **The project's own queries** (:func:`query_personal`) name personal data as the graph
   :func:`personal_graph` (``…/graph/personal``); :func:`rewrite` turns each such
   ``GRAPH`` into a join with the permission index, with the expiry compared to the time
-  inside the query.
+  inside the query, or, while the context's view is exact (it exists and nothing has
+  expired since it was last purged), into a read of that view.
 - **Answers with personal data** are logged in the audit graph with the consent records
   behind them: the permitted consents whose graphs describe a resource the answer names.
 """
@@ -23,7 +24,7 @@ import pyoxigraph as ox
 
 from skillsgraph.config import Settings
 from skillsgraph.consent import audit
-from skillsgraph.consent.index import ensure_context, is_current
+from skillsgraph.consent.index import context_state, ensure_context, is_current
 from skillsgraph.consent.model import SG, datetime_literal, utc
 from skillsgraph.consent.registry import AccessContext
 from skillsgraph.consent.scope import is_public, may_see, public_graphs, visible_graphs
@@ -160,8 +161,8 @@ def rewrite(
     The index holds entries only for contexts in use: run the result through
     :func:`query_personal`, which starts maintaining the context first.
 
-    ``view``: read the context's view graph instead (``GRAPH <view> { P }``), for a store
-    that reaches a named graph only when it is listed (see :func:`query_personal`)."""
+    ``view``: read the context's view graph instead (``GRAPH <view> { P }``); only
+    correct while the view is exact, which :func:`query_personal` checks."""
     personal = personal_graph(settings)
     inspection = inspect_query(sparql, PREFIXES)
     if inspection.service or inspection.has_dataset:
@@ -206,11 +207,21 @@ def query_personal(
     """Run the project's own query ``sparql`` (see :func:`rewrite`) in ``context``; the
     default graph is the public graphs.
 
+    Where the context's view exists and nothing in the index has expired yet, the query
+    reads the view, which holds exactly the triples the index join would let through
+    (kept so by every consent change, in the same transaction). Joining the index means
+    scanning every graph that holds the query's predicates, the views' copies included:
+    with four views in the store that cost 1.5-2.7x the unenforced time on 100k
+    learners, where reading the view costs less than the unenforced query. Otherwise
+    (no view, or a consent expired since the views were last purged) the query joins the
+    index, with the expiry in the query: enforcement never waits for a sweep.
+
     On a store that reaches a named graph only when the query's dataset lists it (a
     server reading the SPARQL protocol strictly, such as Oxigraph server), the consent
     graphs cannot be reached without listing thousands of them, which DESIGN.md rules out:
-    the query reads the context's view instead, with expired consents purged first, as
-    for user-written SPARQL. The answers are the same (tested on both kinds of store)."""
+    the query always reads the context's view, with expired consents purged first, as
+    for user-written SPARQL. The answers are the same on every path (tested on both kinds
+    of store, before and after expiries)."""
     moment = utc(now) if now is not None else datetime.now(UTC)
     public = public_graphs(store, settings)
     if store.lists_named_graphs():
@@ -224,8 +235,11 @@ def query_personal(
             named_graphs=[*public, context.view(settings)],
         )
     else:
-        rewritten = rewrite(settings, context, sparql, moment)
-        ensure_context(store, settings, context, moment, view=False)
+        state = context_state(store, settings, context, moment)
+        use_view = state.viewed and state.current
+        rewritten = rewrite(settings, context, sparql, moment, view=use_view)
+        if not state.indexed:
+            ensure_context(store, settings, context, moment, view=False)
         result = store.query(sparql_prefixes() + rewritten, default_graphs=public)
     answer = _answer(result)
     return _logged(store, settings, context, sparql, answer, moment) if log else answer

@@ -144,6 +144,37 @@ def is_current(store: Store, settings: Settings, now: datetime) -> bool:
     return not bool(store.query(asked))
 
 
+@dataclass(frozen=True)
+class ContextState:
+    """What the index holds for one access context at one moment."""
+
+    indexed: bool
+    """The index holds the context's entries."""
+    viewed: bool
+    """The context's view is kept up to date."""
+    current: bool
+    """No index entry (so no view copy) has expired by then."""
+
+
+def context_state(
+    store: Store, settings: Settings, context: AccessContext, now: datetime
+) -> ContextState:
+    """The :class:`ContextState` of ``context`` at ``now``, in one query."""
+    g = Graphs.of(settings)
+    ctx = context.iri(settings)
+    p = f"<{g.permissions}>"
+    result = store.query(
+        f"""SELECT ?what WHERE {{ GRAPH {p} {{
+  {{ <{ctx}> a <{SG}AccessContext> BIND("indexed" AS ?what) }}
+  UNION {{ <{g.view(ctx)}> <{DERIVED_FROM}> <{ctx}> BIND("viewed" AS ?what) }}
+  UNION {{ {p} <{SG}validUntil> ?u FILTER(?u <= {datetime_literal(now)})
+           BIND("expired" AS ?what) }} }} }}"""
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    found = {row["what"].value for row in result}
+    return ContextState("indexed" in found, "viewed" in found, "expired" not in found)
+
+
 def context_ntriples(settings: Settings, context: AccessContext) -> str:
     ctx = f"<{context.iri(settings)}>"
     return (
@@ -169,6 +200,12 @@ def copy_view(g: Graphs, context: str) -> str:
         f"INSERT {{ GRAPH <{g.view(context)}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
         f"<{g.permissions}> {{ ?g <{SG}permittedFor> <{context}> }} GRAPH ?g {{ ?s ?p ?o }} }}"
     )
+
+
+def _view_marker(g: Graphs, context: str) -> str:
+    """INSERT the mark of a view kept up to date."""
+    marker = f"<{g.view(context)}> <{DERIVED_FROM}> <{context}>"
+    return f"INSERT DATA {{ GRAPH <{g.permissions}> {{ {marker} }} }}"
 
 
 def views(store: Store, settings: Settings) -> list[str]:
@@ -202,10 +239,7 @@ def ensure_context(
         if view and not bool(store.query(has_view)):
             operations.append(f"DROP SILENT GRAPH <{g.view(ctx)}>")
             operations.append(copy_view(g, ctx))
-            operations.append(
-                f"INSERT DATA {{ GRAPH <{g.permissions}> "
-                f"{{ <{g.view(ctx)}> <{DERIVED_FROM}> <{ctx}> }} }}"
-            )
+            operations.append(_view_marker(g, ctx))
         if not operations:
             return False
         store.update(" ;\n".join(operations))
@@ -240,7 +274,6 @@ def rebuild(
         maintained = sorted(set(known_contexts(store, settings)) | set(wanted))
         viewed = sorted(set(views(store, settings)) | {c.iri(settings) for c in with_views})
         triples = "".join(context_ntriples(settings, c) for c in wanted.values())
-        triples += "".join(f"<{g.view(ctx)}> <{DERIVED_FROM}> <{ctx}> .\n" for ctx in viewed)
         store.update(
             "".join(f"DROP SILENT GRAPH <{g.view(ctx)}> ;\n" for ctx in maintained)
             + f"""DELETE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }} }}
@@ -248,10 +281,14 @@ WHERE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }}
          FILTER NOT EXISTS {{ GRAPH <{g.permissions}> {{ ?s a <{SG}AccessContext> }} }} }} ;
 INSERT DATA {{ GRAPH <{g.permissions}> {{ {triples} }} }} ;"""
             + index_rule(g, now)
+            + " ;\n"
+            + earliest_expiry(g)
         )
-        for ctx in viewed:  # one view at a time bounds the memory of each update
-            store.update(copy_view(g, ctx))
-        store.update(earliest_expiry(g))
+        # One view at a time bounds the memory of each update. A view is marked as kept
+        # up to date in the update that completes it: until then, the project's own
+        # queries join the index rather than read a partial view.
+        for ctx in viewed:
+            store.update(copy_view(g, ctx) + " ;\n" + _view_marker(g, ctx))
         entries = _count(store, f"GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> ?c }}")
         copied = sum(store.count(g.view(ctx)) for ctx in viewed)
     return RebuildReport(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pyoxigraph as ox
 
+from skillsgraph.config import Settings
 from skillsgraph.consent import (
     AccessContext,
     Purpose,
@@ -18,10 +20,11 @@ from skillsgraph.consent import (
     visible_graphs,
     withdraw,
 )
-from skillsgraph.consent.index import known_contexts, views
+from skillsgraph.consent.index import ContextState, context_state, known_contexts, rebuild, views
 from skillsgraph.query import run_query
 from skillsgraph.store import EmbeddedStore
-from tests.consent.conftest import NOW, World, load_public
+from skillsgraph.store.base import QueryResult
+from tests.consent.conftest import NOW, World, build_world, grant_three, load_public
 from tests.consent.helpers import rows
 
 LAB = AccessContext("lab", Purpose.SCIENTIFIC_RESEARCH)
@@ -156,3 +159,77 @@ def test_answers_survive_the_round_trip_through_json(granted: World) -> None:
     store = EmbeddedStore(None)
     answer = query_as(store, granted.settings, None, 'SELECT ("é\\n" AS ?x) { }', now=NOW)
     assert rows(answer) == {('"é\\n"',)}
+
+
+def test_the_state_of_a_context_tells_index_view_and_expiry(granted: World) -> None:
+    s, store = granted.settings, granted.store
+    assert context_state(store, s, STATS, NOW) == ContextState(False, False, True)
+    query_personal(store, s, STATS, "ASK {}", now=NOW)
+    assert context_state(store, s, STATS, NOW) == ContextState(True, False, True)
+    query_as(store, s, STATS, "ASK {}", now=NOW)
+    assert context_state(store, s, STATS, NOW) == ContextState(True, True, True)
+    later = NOW + timedelta(days=2)  # learner 3's consent has expired, nothing purged yet
+    assert context_state(store, s, STATS, later) == ContextState(True, True, False)
+    assert context_state(store, s, LAB, later) == ContextState(False, False, False)
+
+
+class Recording(EmbeddedStore):
+    """An in-memory store that keeps the text of every query it answers."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.asked: list[str] = []
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        self.asked.append(sparql)
+        return super().query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+
+
+def test_an_application_query_reads_the_view_only_while_it_is_exact(settings: Settings) -> None:
+    store = Recording()
+    world = grant_three(build_world(store, settings))
+    s = world.settings
+    view = s.graph("view/stats/official-statistics")
+    sparql = f"SELECT ?l {{ GRAPH <{s.graph('personal')}> {{ ?l a sg:Learner }} }}"
+
+    def ask(now: datetime) -> tuple[set[tuple[str, ...]], str]:
+        store.asked.clear()
+        answer = query_personal(store, s, STATS, sparql, now=now, log=False)
+        return rows(answer), next(q for q in store.asked if "Learner" in q)
+
+    learner3 = {(f"<{ID}learner/3>",)}
+    found, text = ask(NOW)  # no view yet: the index join
+    assert found == learner3 and "permittedFor" in text and view not in text
+    query_as(store, s, STATS, "ASK {}", now=NOW)
+    found, text = ask(NOW)  # an exact view: read it
+    assert found == learner3 and f"GRAPH <{view}>" in text and "permittedFor" not in text
+    later = NOW + timedelta(days=2)  # learner 3's consent expired, the view not purged
+    found, text = ask(later)
+    assert found == set() and "permittedFor" in text and store.count(view) > 0
+    query_as(store, s, STATS, "ASK {}", now=later)  # user SPARQL purges the view
+    found, text = ask(later)
+    assert found == set() and f"GRAPH <{view}>" in text
+    store.close()
+
+
+def test_a_rebuild_marks_a_view_only_once_it_is_complete(granted: World) -> None:
+    s, store = granted.settings, granted.store
+    query_as(store, s, LAB, "ASK {}", now=NOW)
+    full = store.count(s.graph("view/lab/scientific-research"))
+    seen = []
+    update = store.update
+
+    def watching(sparql: str) -> None:
+        update(sparql)
+        seen.append((views(store, s), store.count(s.graph("view/lab/scientific-research"))))
+
+    store.update = watching  # type: ignore[method-assign]
+    rebuild(store, s, NOW)
+    assert full > 0 and seen[0] == ([], 0) and seen[-1] == ([LAB.iri(s)], full)
+    assert all(count == full for marked, count in seen if marked)
