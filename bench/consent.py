@@ -37,6 +37,7 @@ import argparse
 import random
 import resource
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -72,11 +73,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)  # the rebuild
 T1 = T0 + timedelta(days=1)  # the queries
-PARTICIPANTS = ("open-university", "demo-job-matching", "demo-statistics-office")
-PARTICIPANTS += ("demo-research-lab", "demo-career-service")
-PURPOSES = ("MatchingAndRecommendations", "OfficialStatistics", "ScientificResearch")
-PURPOSES += ("CareerGuidance",)
-CATEGORIES = ("Identifier", "Gender", "AgeRange", "Region", "SocialStatus")
+PARTICIPANTS: tuple[str, ...] = ("open-university", "demo-job-matching")
+PARTICIPANTS += ("demo-statistics-office", "demo-research-lab", "demo-career-service")
+PURPOSES: tuple[str, ...] = ("MatchingAndRecommendations", "OfficialStatistics")
+PURPOSES += ("ScientificResearch", "CareerGuidance")
+CATEGORIES: tuple[str, ...] = ("Identifier", "Gender", "AgeRange", "Region", "SocialStatus")
 CATEGORIES += ("EducationQualification", "EducationExperience", "Disability")
 CONTEXTS = {
     "statistics": AccessContext("demo-statistics-office", Purpose.OFFICIAL_STATISTICS),
@@ -300,25 +301,35 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seed", type=int, default=27560)
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="in-memory stores (default: on disk, the store `skillsgraph` runs on)",
+    )
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-consent-") as tmp:
+        _bench(args, None if args.memory else Path(tmp))
+
+
+def _bench(args: argparse.Namespace, directory: Path | None) -> None:
     settings = Settings(store="memory", home=ROOT)
-    store = EmbeddedStore(None)
+    store = EmbeddedStore(directory / "enforced" if directory else None)
 
     started = time.perf_counter()
     data, permitted, sample = generate(settings, args.learners, args.seed)
     generated = time.perf_counter() - started
     started = time.perf_counter()
-    store.pyoxigraph.load(data, format=ox.RdfFormat.N_QUADS)
+    store.pyoxigraph.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     loaded = time.perf_counter() - started
     # Without enforcement: the same questions over every consent graph, in a second
     # store with the same data and no index or views, run in turn with the enforced ones.
-    plain_store = EmbeddedStore(None)
-    plain_store.pyoxigraph.load(data, format=ox.RdfFormat.N_QUADS)
+    plain_store = EmbeddedStore(directory / "plain" if directory else None)
+    plain_store.pyoxigraph.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     del data
     print(
         f"{args.learners:,} learners, {len(permitted):,} permitted when queried; "
         f"{len(store.pyoxigraph):,} quads generated in {generated:.1f} s, loaded in "
-        f"{loaded:.1f} s"
+        f"{loaded:.1f} s {'in memory' if directory is None else 'on disk'}"
     )
     public = public_graphs(store, settings)
     learner = settings.resource("learner", permitted[0])
@@ -393,6 +404,8 @@ def main() -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak:,.0f} MB; store: {len(store.pyoxigraph):,} quads")
+    store.close()
+    plain_store.close()
 
 
 def _application_queries(

@@ -257,7 +257,11 @@ def _change(
     if after is not None:
         operations.append(f"INSERT DATA {{ GRAPH <{g.consents}> {{ {after.ntriples()} }} }}")
     if current.graph:
-        record = after.iri if after is not None else None
+        # A record whose status permits nothing (withdrawn, expired, refused) gives no
+        # index entry and no view copy: skip the rule that would find none (on disk, with
+        # four views, that halves a withdrawal).
+        permits = after is not None and after.permits_processing
+        record = after.iri if after is not None and permits else None
         operations += maintenance(store, settings, current.graph, record, now)
     who = actor or current.subject or audit.system_actor(settings)
     if key is not None:  # erasure

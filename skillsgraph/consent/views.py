@@ -46,8 +46,8 @@ def maintenance(
     store: Store, settings: Settings, graph: str, record: str | None, now: datetime
 ) -> list[str]:
     """The update operations that bring the index and the views in line with the record
-    ``record`` (its new version is written earlier in the same update; None: erased) for
-    its consent graph ``graph``."""
+    ``record`` (its new version is written earlier in the same update; None: erased, or
+    a status that permits nothing) for its consent graph ``graph``."""
     g = Graphs.of(settings)
     viewed = views(store, settings)
     operations = [drop_entries(g, graph)]
