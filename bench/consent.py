@@ -8,27 +8,34 @@ demo purposes, all five demo participants), 5% given but expiring between the in
 and the queries (so the expiry check in the query matters), 10% withdrawn, 10% expired, 5%
 refused: 70% permitted when the queries run. Participants: ``config/participants.yml``.
 
-Measured, in memory:
-- the rebuild of the permission index and four context views from the records;
+Measured, on disk (the store ``skillsgraph`` runs on) or with ``--memory`` in memory:
+- the rebuild of the permission index, then of the index and four context views, from
+  the records;
 - six realistic application queries (profile, statistics, matching, research, training
-  planning, guidance), median of ``--repeat`` runs with enforcement (rewritten to join the
-  index, expiry in the query) and without (the same query over every consent graph);
+  planning, guidance), median of ``--repeat`` runs with enforcement and without (the
+  same query over every consent graph, in a second store with the same data), three
+  ways: joining the index (expiry in the query), each context reading its own view, and
+  joining the index beside the four views (a context without a view of its own);
   target: median ratio <= 1.1x;
 - the same questions as user SPARQL over the pinned dataset (public graphs + view), end
   to end through ``query_as``;
 - one withdrawal (median of 20 consents; target <= 5 ms), and a grant;
 - the lazy purge of consents that expired since the rebuild.
 
-Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7]`` (about 4.5
-minutes and 7 GB: the unenforced baseline is a second store with the same data).
+Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7] [--memory]``
+(on disk about 25 minutes and 9 GB; in memory about 5 minutes and 7 GB).
 
-Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads: index
-rebuild for 4 contexts 6.0 s; application queries 0.92-1.59x, median 1.20x (the two
-aggregates over all learners 0.92-0.95x; the 0.1-8 ms queries pay 0.05-1.3 ms); with four
-views in the store (9.4M copies, scanned by the same patterns) 1.49-3.08x, median 1.96x;
-index + four views rebuilt in 48.5 s; lazy purge of 5k expired consents 5.9 s;
-withdrawal median 2.2 ms, max 3.7 ms; grant 2.1 ms; peak RSS 7.0 GB. (Earlier run, 2
-shared cores: median 1.14x and 1.96x.)
+Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads:
+- on disk: index rebuild 37.5 s; joining the index 0.88-2.02x, median 1.47x; index and
+  four views (9.4M copies) rebuilt in 470 s; lazy purge of 5k expired consents 25.1 s;
+  each context reading its own view 0.94-1.40x, median 1.08x; joining the index beside
+  the four views 1.01-3.74x, median 1.91x; withdrawal with four views median 11.8 ms,
+  max 13.9 ms (before a withdrawal stopped evaluating the rules that cannot permit);
+- in memory: index rebuild 6.0 s; joining the index 0.92-1.46x, median 1.15x; index and
+  four views 47.1 s; each context reading its own view 1.03-1.76x, median 1.36x (in
+  memory a lookup by subject walks that subject's quads in every graph, copies
+  included); joining the index beside the views median 1.76x; withdrawal median 1.7 ms,
+  max 2.2 ms.
 """
 
 from __future__ import annotations
