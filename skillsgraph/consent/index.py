@@ -274,12 +274,15 @@ def rebuild(
         maintained = sorted(set(known_contexts(store, settings)) | set(wanted))
         viewed = sorted(set(views(store, settings)) | {c.iri(settings) for c in with_views})
         triples = "".join(context_ntriples(settings, c) for c in wanted.values())
+        # Virtuoso refuses an empty INSERT DATA
+        described = f"INSERT DATA {{ GRAPH <{g.permissions}> {{ {triples} }} }} ;\n"
         store.update(
             "".join(f"DROP SILENT GRAPH <{g.view(ctx)}> ;\n" for ctx in maintained)
             + f"""DELETE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }} }}
 WHERE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }}
          FILTER NOT EXISTS {{ GRAPH <{g.permissions}> {{ ?s a <{SG}AccessContext> }} }} }} ;
-INSERT DATA {{ GRAPH <{g.permissions}> {{ {triples} }} }} ;"""
+"""
+            + (described if triples else "")
             + index_rule(g, now)
             + " ;\n"
             + earliest_expiry(g)
