@@ -29,6 +29,7 @@ from skillsgraph.consent.model import SG, datetime_literal, utc
 from skillsgraph.consent.registry import AccessContext
 from skillsgraph.consent.scope import is_public, may_see, public_graphs, visible_graphs
 from skillsgraph.consent.sparql import (
+    anchored,
     graph_clauses,
     inspect_query,
     replace_graph_clauses,
@@ -158,6 +159,13 @@ def rewrite(
     1.1x of the unenforced query on all six bench queries; a filter left inside ``P``
     made the optimiser start from the index (30-60x slower on a selective query).
 
+    A ``P`` anchored on a constant (``<learner> ?p ?o``, ``?e sg:finalResult "Fail"``; see
+    :func:`~skillsgraph.consent.sparql.anchored`) joins the one-triple form of the entry,
+    ``?cg <ctx> ?u``: one lookup per row instead of two. On 30k learners on disk, the
+    anchored queries took 1.02-1.17x the unenforced time that way against 1.21-2.06x
+    with the two-triple form; on a pattern over all learners the one-triple form made
+    the optimiser loop per row (1.27-1.39x against 0.81-1.03x), so it keeps the other.
+
     The index holds entries only for contexts in use: run the result through
     :func:`query_personal`, which starts maintaining the context first.
 
@@ -184,12 +192,15 @@ def rewrite(
     permissions = settings.graph("permissions")
     ctx = context.iri(settings)
     moment = datetime_literal(now)
+    tokens = tokenize(sparql)
+    kinds = [anchored(tokens, c) for c in graph_clauses(tokens, PREFIXES) if c.term == personal]
 
     def join(n: int) -> tuple[str, str]:
-        index = (
-            f"GRAPH <{permissions}> {{ ?_cg{n} <{SG}permittedFor> <{ctx}> ; "
-            f"<{SG}validUntil> ?_until{n} }} FILTER(?_until{n} > {moment})"
-        )
+        if kinds[n]:
+            entry = f"?_cg{n} <{ctx}> ?_until{n}"
+        else:
+            entry = f"?_cg{n} <{SG}permittedFor> <{ctx}> ; <{SG}validUntil> ?_until{n}"
+        index = f"GRAPH <{permissions}> {{ {entry} }} FILTER(?_until{n} > {moment})"
         return f"GRAPH ?_cg{n} {{", f"}} {index}"
 
     return replace_graph_clauses(sparql, PREFIXES, personal, join, lift_filters=True)

@@ -5,7 +5,10 @@ In ``…/graph/permissions``:
 - each access context in use: ``<ctx> a sg:AccessContext ; sg:contextRecipient <p> ;
   sg:contextPurpose <purpose>``;
 - each consent graph a record currently permits for it: ``<consent graph> sg:permittedFor
-  <ctx> ; sg:validUntil t`` (the record's expiry, or 9999-12-31 when it has none);
+  <ctx> ; sg:validUntil t`` (the record's expiry, or 9999-12-31 when it has none), and the
+  same entry as one triple, ``<consent graph> <ctx> t``, which a query anchored on a
+  constant joins in one lookup per row instead of two (see
+  :func:`~skillsgraph.consent.enforce.rewrite`);
 - the earliest of those expiries: ``<…/graph/permissions> sg:validUntil t``, so that one
   lookup tells whether anything in the index (and so in a view) has expired;
 - each view kept up to date: ``<view graph> prov:wasDerivedFrom <ctx>``. A context gets
@@ -86,7 +89,8 @@ def index_rule(g: Graphs, now: datetime, *, record: str = "?r", context: str = "
     permitting = f"<{CONSENT_GIVEN}>, <{RENEWED_CONSENT_GIVEN}>"
     r, ctx = record, context
     return f"""
-INSERT {{ GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> {ctx} . ?g <{SG}validUntil> ?until }} }}
+INSERT {{ GRAPH <{g.permissions}> {{
+  ?g <{SG}permittedFor> {ctx} . ?g <{SG}validUntil> ?until . ?g {ctx} ?until }} }}
 WHERE {{
   GRAPH <{g.consents}> {{
     {r} <{SG}consentGraph> ?g ; <{DPV}hasConsentStatus> ?status ;

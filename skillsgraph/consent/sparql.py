@@ -169,6 +169,52 @@ def graph_clauses(tokens: Sequence[Token], prefixes: Mapping[str, str]) -> list[
     return clauses
 
 
+def anchored(tokens: Sequence[Token], clause: GraphClause) -> bool:
+    """Whether a flat clause (triple patterns and filters only) names a constant as the
+    subject or object of one of its triple patterns (a class after ``a`` does not count),
+    so that its matches are likely few. A hint for choosing a join, never for what may be
+    seen: a wrong guess costs time only."""
+    inside = range(clause.open_token + 1, clause.close_token)
+    if any(tokens[i].text in "{}" for i in inside):
+        return False
+    position, depth, i = "subject", 0, clause.open_token + 1
+    typed = False  # the current predicate is ``a`` / rdf:type
+    while i < clause.close_token:
+        token = tokens[i]
+        i += 1
+        if token.kind in _SKIP:
+            continue
+        if token.is_word("FILTER"):  # skip the filter's expression
+            depth = 0
+            while i < clause.close_token:
+                text = tokens[i].text
+                i += 1
+                depth += (text == "(") - (text == ")")
+                if depth == 0 and text == ")":
+                    break
+            continue
+        if token.text in (".", ";", ","):
+            position = {".": "subject", ";": "predicate", ",": "object"}[token.text]
+            continue
+        if position == "predicate":
+            typed = token.is_word("A") or token.text in ("rdf:type", f"<{_RDF_TYPE}>")
+        elif _is_constant(token) and not (position == "object" and typed):
+            return True
+        if token.kind == "lang" or token.text == "^":  # the tail of a literal
+            continue
+        position = {"subject": "predicate", "predicate": "object"}.get(position, "object")
+    return False
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _is_constant(token: Token) -> bool:
+    return token.kind in ("iri", "pname", "string") or (
+        token.kind == "other" and token.text.isdigit()
+    )
+
+
 def _matching(tokens: Sequence[Token], open_index: int) -> int:
     depth = 0
     for i in range(open_index, len(tokens)):

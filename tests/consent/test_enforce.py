@@ -111,6 +111,20 @@ def test_the_rewrite_joins_the_index_with_the_expiry_inside_the_query(granted: W
     )
 
 
+def test_an_anchored_pattern_joins_the_one_triple_entry(granted: World) -> None:
+    s = granted.settings
+    sparql = f"SELECT * {{ GRAPH <{s.graph('personal')}> {{ <{ID}learner/1> ?p ?o }} }}"
+    moment = '"2026-03-01T12:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    assert rewrite(s, LAB, sparql, NOW) == (
+        f"SELECT * {{ GRAPH ?_cg0 {{ <{ID}learner/1> ?p ?o }} "
+        f"GRAPH <{s.graph('permissions')}> {{ ?_cg0 <{LAB.iri(s)}> ?_until0 }} "
+        f"FILTER(?_until0 > {moment}) }}"
+    )
+    answer = query_personal(granted.store, s, LAB, sparql, now=NOW, log=False)
+    assert len(rows(answer)) == 3  # its type, profile and credential
+    assert rows(query_personal(granted.store, s, STATS, sparql, now=NOW, log=False)) == set()
+
+
 def test_a_filter_on_outside_variables_stays_inside(granted: World) -> None:
     s = granted.settings
     sparql = f"SELECT * {{ GRAPH <{s.graph('personal')}> {{ ?s ?p ?o FILTER(?x) }} ?x ?q ?r }}"

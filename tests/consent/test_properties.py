@@ -193,6 +193,10 @@ class ConsentMachine(RuleBasedStateMachine):
         }
         personal_query = f"SELECT ?s ?p ?o {{ GRAPH <{s.graph('personal')}> {{ ?s ?p ?o }} }}"
         iris_query = personal_query.replace("?o }", "?o FILTER(isIRI(?o)) }")
+        course_query = f"SELECT ?p ?o {{ GRAPH <{s.graph('personal')}> {{ <urn:course> ?p ?o }} }}"
+        member_query = (
+            f"SELECT ?s ?p {{ GRAPH <{s.graph('personal')}> {{ ?s ?p <urn:learner-p2> }} }}"
+        )
         for context in self.contexts:
             keys = self._permitted(context)
             expected = set().union(*(self.data[k] for k in keys)) if keys else set()
@@ -200,6 +204,11 @@ class ConsentMachine(RuleBasedStateMachine):
             assert rows(app) == expected, context
             filtered = query_personal(self.store, s, context, iris_query, now=self.now, log=False)
             assert rows(filtered) == {t for t in expected if t[2].startswith("<")}, context
+            # anchored on a constant: the join with the one-triple index entry
+            course = query_personal(self.store, s, context, course_query, now=self.now, log=False)
+            assert rows(course) == {(p, o) for x, p, o in expected if x == "<urn:course>"}
+            member = query_personal(self.store, s, context, member_query, now=self.now, log=False)
+            assert rows(member) == {(x, p) for x, p, o in expected if o == "<urn:learner-p2>"}
             if context.participant == "jobs":
                 continue  # its context keeps the index only, never a view
             user = query_as(self.store, s, context, "SELECT ?s ?p ?o { ?s ?p ?o }", now=self.now)

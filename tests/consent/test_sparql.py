@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from skillsgraph.consent.sparql import (
+    anchored,
     graph_clauses,
     inspect_query,
     replace_graph_clauses,
     tokenize,
 )
 from skillsgraph.errors import BadInputError
+from skillsgraph.namespaces import PREFIXES
 
 SERVICE_HIDDEN = [
     'SELECT * { ?s ?p "SERVICE <http://x/> { }" }',
@@ -82,3 +84,25 @@ def test_replacing_graph_clauses_keeps_the_rest_verbatim() -> None:
 def test_unbalanced_braces_are_bad_input() -> None:
     with pytest.raises(BadInputError, match="unbalanced"):
         graph_clauses(tokenize("SELECT * { GRAPH ?g { ?s ?p ?o "), {})
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("<urn:l> sg:hasProfile ?p . ?p ?x ?v", True),
+        ('?l sg:hasEnrolment ?e . ?e sg:finalResult "Fail"', True),
+        ("?r sg:score 90", True),
+        ('?r sg:label "x"@en', True),
+        ("?r sg:x ?y , <urn:z>", True),
+        ("?r a sg:Learner ; sg:x <urn:a>", True),
+        ("?l sg:hasProfile ?pr . ?pr sg:region ?region", False),
+        ("?r a sg:Learner", False),
+        ("?r rdf:type sg:Learner . ?r sg:y ?z", False),
+        ("?r sg:x ?y FILTER(?y = <urn:a>)", False),
+        ("{ <urn:a> ?p ?o }", False),
+    ],
+)
+def test_a_clause_is_anchored_by_a_constant_subject_or_object(pattern: str, expected: bool) -> None:
+    tokens = tokenize(f"SELECT * {{ GRAPH <urn:personal> {{ {pattern} }} }}")
+    [clause] = graph_clauses(tokens, PREFIXES)
+    assert anchored(tokens, clause) is expected
