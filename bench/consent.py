@@ -26,16 +26,16 @@ Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7] [--mem
 (on disk about 25 minutes and 9 GB; in memory about 5 minutes and 7 GB).
 
 Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads:
-- on disk: index rebuild 37.5 s; joining the index 0.88-2.02x, median 1.47x; index and
-  four views (9.4M copies) rebuilt in 470 s; lazy purge of 5k expired consents 25.1 s;
-  each context reading its own view 0.94-1.40x, median 1.08x; joining the index beside
-  the four views 1.01-3.74x, median 1.91x; withdrawal with four views median 11.8 ms,
-  max 13.9 ms (before a withdrawal stopped evaluating the rules that cannot permit);
-- in memory: index rebuild 6.0 s; joining the index 0.92-1.46x, median 1.15x; index and
-  four views 47.1 s; each context reading its own view 1.03-1.76x, median 1.36x (in
+- on disk: index rebuild 48.1 s; joining the index 0.98-1.41x, median 1.36x; index and
+  four views (9.4M copies) rebuilt in 491.5 s; lazy purge of 5k expired consents 26.2 s;
+  each context reading its own view 0.95-1.32x, median 1.01x; joining the index beside
+  the four views 1.09-5.51x, median 1.82x; withdrawal with four views median 7.6 ms, max 12.3 ms
+  right after those writes, median 5.8 ms, max 7.6 ms after a compaction; grant 8.9 ms;
+- in memory: index rebuild 8.2 s; joining the index 0.97-1.33x, median 1.11x; index and
+  four views 54.0 s; each context reading its own view 1.00-1.76x, median 1.42x (in
   memory a lookup by subject walks that subject's quads in every graph, copies
-  included); joining the index beside the views median 1.76x; withdrawal median 1.7 ms,
-  max 2.2 ms.
+  included); joining the index beside the views median 1.71x; withdrawal median 2.2 ms,
+  max 2.4 ms.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ earliest expiry, the expired consents are taken out of the views, then of the in
 (:func:`purge_expired`).
 
 Views cost: on 100k learners (70% permitted), four views hold 9.4M copies (the store grows
-from 5.6M to 15.4M quads) and their rebuild takes 47 s in memory, 470 s on disk. A query
-that scans personal data with an unbound graph meets the copies too: the project's own
-queries joining the index take 1.47x the unenforced time on disk without views, 1.91x
-beside four views. So a context with an exact view reads it instead (1.08x on disk; see
+from 5.6M to 15.7M quads) and their rebuild takes 54 s in memory, 492 s on disk. A query
+that scans personal data with an unbound graph meets the copies too: on disk, the project's
+own queries joining the index take 1.36x the unenforced time without views, 1.82x beside
+four views. So a context with an exact view reads it instead (1.01x on disk; see
 :func:`~skillsgraph.consent.enforce.query_personal` and bench/consent.py).
 
 Removing a consent graph's copies from a view must keep each triple another permitted
