@@ -178,7 +178,9 @@ def rewrite(
             "an application query names neither SERVICE nor FROM: personal data is "
             f"GRAPH <{personal}>, public data the default graph"
         )
-    for clause in graph_clauses(tokenize(sparql), PREFIXES):
+    tokens = tokenize(sparql)
+    clauses = graph_clauses(tokens, PREFIXES)
+    for clause in clauses:
         if clause.term != personal and not is_public(settings, clause.term):
             raise BadInputError(
                 f"an application query may use GRAPH <{personal}> and public graphs only, "
@@ -192,8 +194,7 @@ def rewrite(
     permissions = settings.graph("permissions")
     ctx = context.iri(settings)
     moment = datetime_literal(now)
-    tokens = tokenize(sparql)
-    kinds = [anchored(tokens, c) for c in graph_clauses(tokens, PREFIXES) if c.term == personal]
+    kinds = [anchored(tokens, c) for c in clauses if c.term == personal]
 
     def join(n: int) -> tuple[str, str]:
         if kinds[n]:
