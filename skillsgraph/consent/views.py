@@ -85,8 +85,8 @@ def drop_copies(
         return []
     g = Graphs.of(settings)
     leaving = leaving if leaving is not None else set(graphs)
-    triples, blank = _triples(store, graphs)
-    keep = _kept(store, g, triples, leaving)
+    triples, blank, holders = _triples(store, g, graphs, leaving)
+    keep = _kept(store, g, holders)
     operations = []
     for start in range(0, len(triples), _CHUNK * 40):
         part = triples[start : start + _CHUNK * 40]
@@ -102,39 +102,38 @@ def drop_copies(
     return operations
 
 
-def _triples(store: Store, graphs: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The distinct triples of ``graphs`` (SPARQL terms), and the graphs with blank nodes."""
+def _triples(
+    store: Store, g: Graphs, graphs: Sequence[str], leaving: set[str]
+) -> tuple[list[str], list[str], dict[str, set[str]]]:
+    """The distinct triples of ``graphs`` (SPARQL terms), the graphs with blank nodes, and
+    for each triple also held by a consent graph not in ``leaving``: those graphs. One
+    query: each triple is looked up by subject, predicate and object in every graph."""
     found: dict[str, None] = {}
     blank: list[str] = []
-    for graph in graphs:
-        result = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            if isinstance(row["s"], ox.BlankNode) or isinstance(row["o"], ox.BlankNode):
-                if graph not in blank:
-                    blank.append(graph)
-                continue
-            found[f"{row['s']} {row['p']} {row['o']}"] = None
-    return list(found), blank
-
-
-def _kept(store: Store, g: Graphs, triples: list[str], leaving: set[str]) -> dict[str, set[str]]:
-    """For each triple another consent graph holds: the contexts that graph is permitted
-    for (so the triple stays in their views)."""
     holders: dict[str, set[str]] = {}
-    for start in range(0, len(triples), _CHUNK * 40):
-        rows = " ".join(f"({t})" for t in triples[start : start + _CHUNK * 40])
-        result = store.query(
-            f"SELECT ?s ?p ?o ?other WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
-            f"GRAPH ?other {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?other), "{g.consent_prefix}")) }}'
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            if row["other"].value not in leaving:
-                holders.setdefault(f"{row['s']} {row['p']} {row['o']}", set()).add(
-                    row["other"].value
-                )
+    listed = " ".join(f"<{graph}>" for graph in graphs)
+    result = store.query(
+        f"SELECT ?g ?s ?p ?o ?other WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} "
+        f"GRAPH ?other {{ ?s ?p ?o }} "
+        f'FILTER(?other = ?g || STRSTARTS(STR(?other), "{g.consent_prefix}")) }}'
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        if isinstance(row["s"], ox.BlankNode) or isinstance(row["o"], ox.BlankNode):
+            if row["g"].value not in blank:
+                blank.append(row["g"].value)
+            continue
+        triple = f"{row['s']} {row['p']} {row['o']}"
+        found[triple] = None
+        other = row["other"].value
+        if other not in leaving:
+            holders.setdefault(triple, set()).add(other)
+    return list(found), blank, holders
+
+
+def _kept(store: Store, g: Graphs, holders: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each triple another consent graph holds (``holders``): the contexts those graphs
+    are permitted for (so the triple stays in their views)."""
     if not holders:
         return {}
     others = sorted(set().union(*holders.values()))
