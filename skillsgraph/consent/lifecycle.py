@@ -251,11 +251,7 @@ def _change(
     assert current is not None
     if before is not None and after is not None and before.graph != after.graph:
         raise BadInputError(f"consent {current.iri}: its graph cannot change")
-    operations = []
-    if before is not None:
-        operations.append(f"DELETE WHERE {{ GRAPH <{g.consents}> {{ <{before.iri}> ?p ?o }} }}")
-    if after is not None:
-        operations.append(f"INSERT DATA {{ GRAPH <{g.consents}> {{ {after.ntriples()} }} }}")
+    operations = _rewrite_record(g, before, after)
     if current.graph:
         # A record whose status permits nothing (withdrawn, expired, refused) gives no
         # index entry and no view copy: skip the rules that would find none (on disk,
@@ -286,6 +282,38 @@ def _change(
     )
     store.update(" ;\n".join(operations))
     return receipt
+
+
+def _rewrite_record(
+    g: Graphs, before: ConsentRecord | None, after: ConsentRecord | None
+) -> list[str]:
+    """The operations that replace the stored record ``before`` by ``after``: for a change,
+    only the properties whose values differ (a withdrawal rewrites one triple, not the
+    twenty of a record)."""
+    if before is None or after is None:
+        operations = []
+        if before is not None:
+            operations.append(f"DELETE WHERE {{ GRAPH <{g.consents}> {{ <{before.iri}> ?p ?o }} }}")
+        if after is not None:
+            operations.append(f"INSERT DATA {{ GRAPH <{g.consents}> {{ {after.ntriples()} }} }}")
+        return operations
+    old, new = _by_predicate(before), _by_predicate(after)
+    changed = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    operations = [
+        f"DELETE WHERE {{ GRAPH <{g.consents}> {{ <{before.iri}> {p} ?o }} }}" for p in changed
+    ]
+    lines = "\n".join(line for p in changed for line in new.get(p, []))
+    if lines:
+        operations.append(f"INSERT DATA {{ GRAPH <{g.consents}> {{ {lines} }} }}")
+    return operations
+
+
+def _by_predicate(record: ConsentRecord) -> dict[str, list[str]]:
+    """The record's N-Triples lines by predicate."""
+    lines: dict[str, list[str]] = {}
+    for line in record.ntriples().splitlines():
+        lines.setdefault(line.split(" ", 2)[1], []).append(line)
+    return lines
 
 
 def _check(store: Store, settings: Settings, record: ConsentRecord, now: datetime) -> None:

@@ -88,6 +88,33 @@ def test_a_triple_two_consents_share_stays_while_one_of_them_permits_it(granted:
     assert not (shared & personal(store, s, LAB, NOW))
 
 
+def test_each_change_leaves_the_stored_record_exactly_its_new_version(granted: World) -> None:
+    """A change rewrites only the properties that differ: nothing stale may stay behind."""
+    s, store = granted.settings, granted.store
+    stored = s.resource("consent", "1")
+
+    def record_triples() -> set[tuple[str, ...]]:
+        return {t for t in triples(store, s.graph("consents")) if t[0] == f"<{stored}>"}
+
+    steps = [
+        lambda: withdraw(store, s, "1", now=NOW),
+        lambda: renew(store, s, "1", valid_until=NOW + timedelta(days=3), now=NOW),
+        lambda: renew(store, s, "1", valid_until=None, now=NOW),
+        lambda: grant(
+            store,
+            s,
+            prepare_grant(store, s, "1", purposes=["career-guidance"], recipients=["any"]),
+            now=NOW,
+        ),
+    ]
+    for step in steps:
+        receipt = step()
+        assert receipt.record is not None
+        assert record_triples() == _nt(receipt.record.ntriples())
+    assert show(store, s, "1").purposes == {Purpose.CAREER_GUIDANCE.iri}
+    assert show(store, s, "1").valid_until is None
+
+
 def test_renewal_brings_the_data_back_until_its_new_date(granted: World) -> None:
     s, store = granted.settings, granted.store
     one = _learner(granted, "1")
