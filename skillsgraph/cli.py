@@ -37,6 +37,7 @@ from rich.table import Table
 from skillsgraph import consent
 from skillsgraph.config import Settings
 from skillsgraph.consent.placement import check_placement
+from skillsgraph.consent.scope import merge_public
 from skillsgraph.errors import BadInputError, SkillsGraphError, ValidationFailedError
 from skillsgraph.ingest import IngestReport, available_sources, ingest, validate_source
 from skillsgraph.linking import SkillLinker
@@ -123,6 +124,8 @@ def ingest_command(
         for name in names:
             reports.append(_run(partial(_ingest_one, opened, settings, name, progress, overall)))
             progress.advance(overall)
+        progress.update(overall, description="merging the public graphs")
+        merge_public(opened, settings)
         total_quads = opened.count()
         where = opened.location  # a server's location never shows its password
     for report in reports:

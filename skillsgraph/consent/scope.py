@@ -20,6 +20,7 @@ from skillsgraph.config import Settings
 from skillsgraph.consent.model import SG
 from skillsgraph.consent.registry import AccessContext
 from skillsgraph.store.base import Store
+from skillsgraph.store.embedded import EmbeddedStore
 
 
 def public_graphs(store: Store, settings: Settings) -> list[str]:
@@ -40,6 +41,15 @@ def public_graphs(store: Store, settings: Settings) -> list[str]:
     )
     assert isinstance(existing, ox.QuerySolutions)
     return sorted(row["g"].value for row in existing)
+
+
+def merge_public(store: Store, settings: Settings) -> int | None:
+    """On the embedded store, make its merged copy hold the public graphs (a query over
+    all of them then reads one graph: see :mod:`skillsgraph.store.embedded`); return the
+    copy's size, or None for a server, which has no such copy."""
+    if not isinstance(store, EmbeddedStore):
+        return None
+    return store.merge(public_graphs(store, settings))
 
 
 def is_public(settings: Settings, graph: str) -> bool:

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from skillsgraph.api import Limits, create_app
 from skillsgraph.config import Settings
+from skillsgraph.consent.scope import merge_public
 from skillsgraph.store import EmbeddedStore, Store
 
 DATA = Path(__file__).parent / "data"
@@ -123,6 +124,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     path = tmp_path_factory.mktemp("served") / "store"
     store = EmbeddedStore(path)
     load_sample(store, protocol_data=True)
+    # as `skillsgraph ingest` leaves it: every test of the server then runs with the
+    # merged copy of the public graphs in use, and its writes must stop that use
+    assert merge_public(store, Settings(store=str(path)))
     store.close()
     del store  # release the RocksDB lock for the server process
     port = _free_port()

@@ -26,7 +26,9 @@ from skillsgraph.consent import (
 )
 from skillsgraph.consent.audit import events, subject_proof
 from skillsgraph.consent.model import CONSENT_EXPIRED, CONSENT_WITHDRAWN, RENEWED_CONSENT_GIVEN
+from skillsgraph.consent.scope import merge_public
 from skillsgraph.errors import BadInputError, NotFoundError
+from skillsgraph.store import EmbeddedStore
 from tests.consent.conftest import NOW, SHARED, World, learner_triples, record
 from tests.consent.helpers import dump, personal, seen, triples
 
@@ -241,3 +243,22 @@ def test_a_shared_triple_goes_when_every_consent_holding_it_expires(world: World
     later = soon + timedelta(hours=1)  # both expired: purged together
     assert not (seen(store, s, LAB, later) & shared)
     assert not (triples(store, s.graph("view/lab/scientific-research")) & shared)
+
+
+def test_consent_changes_keep_the_merged_copy_of_the_public_graphs_in_use(
+    granted: World,
+) -> None:
+    """Consent writes name their graphs: none of them stops the embedded store's merged copy
+    of the public graphs (the fast default graph of every query)."""
+    s, store = granted.settings, granted.store
+    assert isinstance(store, EmbeddedStore)
+    assert merge_public(store, s)
+    merged = store.merged
+    query_as(store, s, LAB, "ASK { ?s ?p ?o }", now=NOW)  # creates the lab's view
+    withdraw(store, s, "1", now=NOW)
+    renew(store, s, "1", valid_until=NOW + timedelta(hours=1), now=NOW)
+    expire_due(store, s, now=NOW + timedelta(days=2))
+    query_as(store, s, LAB, "ASK { ?s ?p ?o }", now=NOW + timedelta(days=2))  # purges
+    erase(store, s, "2", now=NOW + timedelta(days=2), key=b"k" * 32)
+    rebuild(store, s, NOW + timedelta(days=2))
+    assert store.merged == merged and merged
