@@ -125,7 +125,7 @@ def ingest_command(
             reports.append(_run(partial(_ingest_one, opened, settings, name, progress, overall)))
             progress.advance(overall)
         progress.update(overall, description="merging the public graphs")
-        merge_public(opened, settings)
+        merged = merge_public(opened, settings)
         total_quads = opened.count()
         where = opened.location  # a server's location never shows its password
     for report in reports:
@@ -133,6 +133,7 @@ def ingest_command(
     out.print(
         f"[bold]{len(reports)} source(s) in {time.perf_counter() - started:.1f} s; "
         f"the store holds {total_quads:,} quads[/] ({where})"
+        + (f"; {merged:,} of them are the merged copy of the public graphs" if merged else "")
     )
 
 

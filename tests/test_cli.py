@@ -41,6 +41,12 @@ def test_ingest_then_query_an_on_disk_store(mini: Path, tmp_path: Path, monkeypa
     assert result.exit_code == 0, result.output
     labels = [b["l"]["value"] for b in json.loads(result.output)["results"]["bindings"]]
     assert labels == ["ICT safety", "Python", "teach"]
+    # the ingest left a merged copy of the public graphs, which the query read; ingesting
+    # again keeps it (provenance grows, and goes to the copy too)
+    again = runner.invoke(app, ["ingest", "mini", "--store", store]).output
+    assert "merged copy of the public graphs" in " ".join(again.split())
+    opened = EmbeddedStore(Path(store), read_only=True)
+    assert {g.rsplit("/", 1)[1] for g in opened.merged} == {"mini", "provenance"}
 
 
 def test_bad_query_exits_2_with_the_parser_message(tmp_path: Path) -> None:
