@@ -116,6 +116,12 @@ def test_writes_to_other_graphs_keep_the_copy_in_use(store: EmbeddedStore) -> No
     store.update(f"DELETE WHERE {{ GRAPH <{OTHER}> {{ ?s ?p ?o }} }}")
     store.replace_graph(C, triple("c", "2"))
     store.add_triples(OTHER, triple("again"))
+    # rewriting a merged graph with what it holds writes nothing
+    store.replace_graph(A, triple("shared") + triple("a"))
+    unchanged = "".join(
+        f"{t.rstrip(' .' + chr(10))} <{A}> .\n" for t in (triple("shared"), triple("a"))
+    )
+    store.replace_graphs(unchanged, graphs=[A])
     assert store.merged == {A, B}
 
 

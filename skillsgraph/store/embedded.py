@@ -198,14 +198,15 @@ class EmbeddedStore:
                 for g in sorted(scope)
             )
         )
-        self._stop_merged(scope | set(new["g"].unique().drop_nulls()))
         if old.height == 0:  # a first load: no delta to compute
+            self._stop_merged(new["g"].unique().drop_nulls())
             self._bulk_load(nquads, ox.RdfFormat.N_QUADS, new["g"].unique().drop_nulls())
             label = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
             return ReplaceReport(label, 0, new.height, 0, new.height, _since(started))
         removed = old.join(new, on=["t", "g"], how="anti")
         added = new.join(old, on=["t", "g"], how="anti")
         if removed.height or added.height:
+            self._stop_merged(pl.concat([removed["g"], added["g"]]).unique().drop_nulls())
             self.update(_quads_update(removed, added))
         label = ", ".join(sorted(graphs)) + (f", {prefix}*" if prefix else "")
         after = old.height - removed.height + added.height
