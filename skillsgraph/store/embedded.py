@@ -227,17 +227,23 @@ class EmbeddedStore:
     def merge(self, graphs: Sequence[str]) -> int:
         """Make the hidden graph :data:`MERGED` hold the merge of ``graphs`` and use it for
         queries whose default graph includes them all; return its size. Nothing is written
-        when it already merges exactly these graphs."""
+        when it already merges exactly these graphs; otherwise the copy is loaded in bulk
+        when empty, else changed by its delta in one update (on disk, for the bundled
+        data: 17 s in bulk, 26 s by delta after a change; dropping and reloading the copy
+        took 56 s)."""
         if self._merged == frozenset(graphs):
             return self.count(MERGED)
         self._stop_merged()
-        self._store.remove_graph(ox.NamedNode(MERGED))
         data = b"".join(
             self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
             for g in graphs
-        )
-        if data:
-            self._bulk_load(data.decode(), ox.RdfFormat.N_TRIPLES, [MERGED], to_graph=MERGED)
+        ).decode()
+        held = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(MERGED))
+        if not held:
+            if data:
+                self._bulk_load(data, ox.RdfFormat.N_TRIPLES, [MERGED], to_graph=MERGED)
+        else:
+            self.update(_merge_update(_lines(data).unique(), _lines(held)))
         self._mark_merged(frozenset(graphs))
         return self.count(MERGED)
 
@@ -353,6 +359,28 @@ def _graph_blocks(quads: pl.DataFrame) -> str:
 def _lines(data: bytes | str | None) -> pl.Series:
     text = data.decode() if isinstance(data, bytes) else (data or "")
     return pl.Series("t", ntriples_lines(text), dtype=pl.String)
+
+
+def _merge_update(new: pl.Series, old: pl.Series) -> str:
+    """One SPARQL update that makes :data:`MERGED` hold ``old``'s triples to the lines of
+    ``new`` (both dumps in canonical N-Triples). A bulk load names blank nodes afresh, so
+    triples with blank nodes cannot be matched by their lines: those are all rewritten
+    (a few dozen in the ontology's OWL axioms), the rest by their delta."""
+    blank = r"(^|\s)_:"
+    new_plain, new_blank = new.filter(~new.str.contains(blank)), new.filter(new.str.contains(blank))
+    old_plain = old.filter(~old.str.contains(blank))
+    removed = old_plain.filter(~old_plain.is_in(new_plain.implode(), nulls_equal=False))
+    added = new_plain.filter(~new_plain.is_in(old_plain.implode(), nulls_equal=False))
+    operations = [
+        f"DELETE {{ GRAPH <{MERGED}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{MERGED}> {{ ?s ?p ?o }} "
+        "FILTER(isBlank(?s) || isBlank(?o)) }"
+    ]
+    if removed.len():
+        operations.append(f"DELETE DATA {{ GRAPH <{MERGED}> {{\n" + "\n".join(removed) + "\n} }")
+    inserted = pl.concat([added, new_blank])
+    if inserted.len():
+        operations.append(f"INSERT DATA {{ GRAPH <{MERGED}> {{\n" + "\n".join(inserted) + "\n} }")
+    return " ;\n".join(operations)
 
 
 def _delta_update(graph: str, removed: pl.Series, added: pl.Series, new: pl.Series) -> str:
