@@ -68,7 +68,7 @@ from skillsgraph.consent import (
     show,
     withdraw,
 )
-from skillsgraph.consent.scope import public_graphs
+from skillsgraph.consent.scope import merge_public, public_graphs
 from skillsgraph.namespaces import sparql_prefixes
 from skillsgraph.store import EmbeddedStore
 
@@ -339,6 +339,8 @@ def _bench(args: argparse.Namespace, directory: Path | None) -> None:
         f"{loaded:.1f} s {'in memory' if directory is None else 'on disk'}"
     )
     public = public_graphs(store, settings)
+    for each in (store, plain_store):  # as `skillsgraph ingest` leaves a store
+        merge_public(each, settings)
     learner = settings.resource("learner", permitted[0])
     asked = queries(settings, learner, sample)
     personal = f"GRAPH <{personal_graph(settings)}>"
