@@ -19,18 +19,21 @@ Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 ``bash scripts/build`` (the store must not be open elsewhere).
 
 Measured 2026-11-25 on 2 cores, nothing else running (whole store: 4.48M quads; the 8
-public graphs: 889,333 triples), median seconds, ours / direct / rdflib-endpoint:
-essential skills 0.0132 / 0.0103 / error (rdflib: "Variable groupLabel is not bound");
-demanded and taught (3 sources) 0.235 / 0.213 / 0.750; label lookup 0.0019 / 0.0001 /
-0.0021; two-level path 1.01 / 0.90 / 0.53; count by type 0.034 / 0.030 / 0.99; page of
-skills 1.21 / 1.07 / 0.99; projects per field of science 1.79 / 1.67 / 1.30;
-observations per indicator 0.116 / 0.097 / 0.095. Ours is 1.07-1.28x direct on every
-query that does work (target <= 1.3x), 23x on a 0.1 ms lookup (a request costs about
-1.8 ms before any work). rdflib-endpoint is 3.2x and 29.6x slower on the join and the
-aggregate, and 0.5-1.1x on the rest (target >= 30x: missed): pyoxigraph evaluates a
-default graph of 8 graphs about 6x slower than one graph (the path: 0.90 s against 0.155 s
-on the ESCO graph alone). JSON-LD resources, 50 clients: 107 requests/s, median 456 ms,
-p99 1,129 ms.
+public graphs: 889,333 triples, read through their merged copy, which `skillsgraph ingest`
+leaves), median seconds, ours / direct / rdflib-endpoint: essential skills 0.0079 / 0.0040 /
+error (rdflib: "Variable groupLabel is not bound"); demanded and taught (3 sources) 0.071 /
+0.073 / 0.720; label lookup 0.0021 / 0.0001 / 0.0015; two-level path 0.257 / 0.224 / 0.532;
+count by type 0.034 / 0.030 / 0.942; page of skills 0.840 / 0.757 / 0.976; projects per
+field of science 0.358 / 0.360 / 1.287; observations per indicator 0.028 / 0.024 / 0.096.
+Ours is 0.97-1.20x direct on every query that takes more than 10 ms (target <= 1.3x); a
+request costs 2-4 ms before any work, so 2x on an 4 ms query and 39x on a 0.1 ms lookup.
+rdflib-endpoint is 10.2x slower on the three-source join, 27.6x on the aggregate, 2.1-3.6x
+on the path, the two group-bys and the observations, and 0.7-1.2x on the lookup and the
+page (target >= 30x: missed on every query). Before the merged copy (the 8 graphs as the
+default graph, ``--no-merge``): ours 0.235 s on the join, 1.01 s on the path, 1.79 s on the
+projects, 1.21 s on the page, and rdflib-endpoint was faster than ours on three queries.
+JSON-LD resources, 50 clients: 144 requests/s, median 337 ms, p99 865 ms (107 requests/s
+and p99 1,129 ms over the 8 graphs).
 """
 
 from __future__ import annotations
