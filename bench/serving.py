@@ -26,7 +26,7 @@ error (rdflib: "Variable groupLabel is not bound"); demanded and taught (3 sourc
 count by type 0.034 / 0.030 / 0.942; page of skills 0.840 / 0.757 / 0.976; projects per
 field of science 0.358 / 0.360 / 1.287; observations per indicator 0.028 / 0.024 / 0.096.
 Ours is 0.97-1.20x direct on every query that takes more than 10 ms (target <= 1.3x); a
-request costs 2-4 ms before any work, so 2x on an 4 ms query and 39x on a 0.1 ms lookup.
+request costs 2-4 ms before any work, so 2x on a 4 ms query and 39x on a 0.1 ms lookup.
 rdflib-endpoint is 10.2x slower on the three-source join, 27.6x on the aggregate, 2.1-3.6x
 on the path, the two group-bys and the observations, and 0.7-1.2x on the lookup and the
 page (target >= 30x: missed on every query). Before the merged copy (the 8 graphs as the
