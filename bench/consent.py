@@ -408,21 +408,43 @@ def _bench(args: argparse.Namespace, directory: Path | None) -> None:
 
 
 def _withdrawals(store: EmbeddedStore, settings: Settings, keys: list[str], when: str) -> None:
-    """Withdraw each consent of ``keys`` and grant it again; print the median times."""
-    withdrawals, grants = [], []
+    """Withdraw each consent of ``keys`` and grant it again; print the median times, and
+    how much of a withdrawal is its one update (the writes); the rest is reading the record,
+    the views and the consent graph's triples (results are read lazily, so not split)."""
+    withdrawals, grants, writes = [], [], []
+    spent = {"update": 0.0}
+
+    def timed(name: str, call: Callable[..., object]) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return run
+
     for key in keys:
         record = show(store, settings, "learners-" + key)
+        spent["update"] = 0.0
+        for name in spent:  # shadow the methods on this instance while it withdraws
+            setattr(store, name, timed(name, getattr(store, name)))
         started = time.perf_counter()
-        withdraw(store, settings, "learners-" + key, now=T1)
+        try:
+            withdraw(store, settings, "learners-" + key, now=T1)
+        finally:
+            for name in spent:
+                delattr(store, name)
         withdrawals.append(time.perf_counter() - started)
+        writes.append(spent["update"])
         started = time.perf_counter()
         grant(store, settings, record, now=T1)
         grants.append(time.perf_counter() - started)
     print(
         f"\nwithdrawal (record, index, {len(CONTEXTS)} views and audit in one update), {when}: "
-        f"median {statistics.median(withdrawals) * 1e3:.1f} ms, max "
-        f"{max(withdrawals) * 1e3:.1f} ms (target <= 5 ms); grant: median "
-        f"{statistics.median(grants) * 1e3:.1f} ms"
+        f"median {statistics.median(withdrawals) * 1e3:.1f} ms (its update: median "
+        f"{statistics.median(writes) * 1e3:.1f} ms), max {max(withdrawals) * 1e3:.1f} ms "
+        f"(target <= 5 ms); grant: median {statistics.median(grants) * 1e3:.1f} ms"
     )
 
 
