@@ -363,9 +363,9 @@ def _lines(data: bytes | str | None) -> pl.Series:
 
 def _merge_update(new: pl.Series, old: pl.Series) -> str:
     """One SPARQL update that changes :data:`MERGED` from the triples ``old`` to the triples
-    ``new`` (both dumps in canonical N-Triples, one line per triple). A bulk load names blank nodes afresh, so
-    triples with blank nodes cannot be matched by their lines: those are all rewritten
-    (a few dozen in the ontology's OWL axioms), the rest by their delta."""
+    ``new`` (both dumps in canonical N-Triples, one line per triple). A bulk load names
+    blank nodes afresh, so triples with blank nodes cannot be matched by their lines: those
+    are all rewritten (a few dozen in the ontology's OWL axioms), the rest by their delta."""
     blank = r"(^|\s)_:"
     new_plain, new_blank = new.filter(~new.str.contains(blank)), new.filter(new.str.contains(blank))
     old_plain = old.filter(~old.str.contains(blank))
