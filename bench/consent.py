@@ -19,23 +19,28 @@ Measured, on disk (the store ``skillsgraph`` runs on) or with ``--memory`` in me
   target: median ratio <= 1.1x;
 - the same questions as user SPARQL over the pinned dataset (public graphs + view), end
   to end through ``query_as``;
-- one withdrawal (median of 20 consents; target <= 5 ms), and a grant;
+- one withdrawal (median of 20 consents; target <= 5 ms) and a grant, right after the
+  writes, after a compaction (on disk), and in a fresh process holding only the store;
 - the lazy purge of consents that expired since the rebuild.
 
 Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7] [--memory]``
 (on disk about 25 minutes and 9 GB; in memory about 5 minutes and 7 GB).
 
 Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads:
-- on disk: index rebuild 48.1 s; joining the index 0.98-1.41x, median 1.36x; index and
-  four views (9.4M copies) rebuilt in 491.5 s; lazy purge of 5k expired consents 26.2 s;
-  each context reading its own view 0.95-1.32x, median 1.01x; joining the index beside
-  the four views 1.09-5.51x, median 1.82x; withdrawal with four views median 7.6 ms, max 12.3 ms
-  right after those writes, median 5.8 ms, max 7.6 ms after a compaction; grant 8.9 ms;
-- in memory: index rebuild 8.2 s; joining the index 0.97-1.33x, median 1.11x; index and
-  four views 54.0 s; each context reading its own view 1.00-1.76x, median 1.42x (in
-  memory a lookup by subject walks that subject's quads in every graph, copies
-  included); joining the index beside the views median 1.71x; withdrawal median 2.2 ms,
-  max 2.4 ms.
+- on disk: index rebuild 49.8 s; joining the index 0.82-1.34x, median 1.22x (1.27x, 1.38x
+  and 1.44x in three other runs of the same day: the spread is run-to-run noise); index
+  and four views (9.4M copies) rebuilt in 456.3 s; lazy purge of 5k expired consents
+  31.2 s; each context reading its own view 0.74-1.00x, median 0.83x (0.96x and 0.98x in
+  other runs); joining the index beside the four views median 1.54x, worst 4.33x; user
+  SPARQL by region 2.7 s (3.9 s before the public graphs were merged into one copy);
+  withdrawal with four views: median 8.9 ms (its update 5.9 ms) right after those writes,
+  5.0 ms (update 3.2 ms) after a compaction, and 4.5 ms (update 3.0 ms, max 8.1 ms) in a
+  fresh process holding only the store; grant 7.5-11.8 ms;
+- in memory (earlier the same day): index rebuild 8.2 s; joining the index 0.97-1.33x,
+  median 1.11x; index and four views 54.0 s; each context reading its own view
+  1.00-1.76x, median 1.42x (in memory a lookup by subject walks that subject's quads in
+  every graph, copies included); joining the index beside the views median 1.71x;
+  withdrawal median 2.2 ms, max 2.4 ms.
 """
 
 from __future__ import annotations
