@@ -560,7 +560,8 @@ def consent_rebuild_command(
     out.print(
         f"rebuilt the permission index for {report.contexts} context(s): "
         f"{report.entries:,} entries; {report.views} view(s), {report.view_triples:,} "
-        f"triples; {report.seconds:.1f} s"
+        f"triples; {report.seconds:.1f} s (of which compacting the store "
+        f"{report.compacted:.1f} s)"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -96,3 +98,21 @@ def test_a_failed_first_load_leaves_the_graphs_empty(personal: bool) -> None:
     store._store = real
     assert store.graphs() == ["http://ex.org/other"]
     assert len(real) == 1
+
+
+def test_compacting_an_on_disk_store_keeps_every_quad_and_the_merged_copy(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    for i in range(3):  # three writes, each flushed into a run of its own
+        store.replace_graph(f"{EX}g{i}", quad(f"s{i}", str(i), "ignored").replace(" <ignored>", ""))
+        store.pyoxigraph.flush()
+    assert store.merge([f"{EX}g0", f"{EX}g1"]) == 2
+    before = sorted(str(q) for q in store.pyoxigraph)
+    store.compact()
+    assert sorted(str(q) for q in store.pyoxigraph) == before
+    assert store.merged == {f"{EX}g0", f"{EX}g1"}
+    store.close()
+    del store
+    reopened = EmbeddedStore(tmp_path / "store", read_only=True)
+    assert sorted(str(q) for q in reopened.pyoxigraph) == before
+    reopened.compact()  # read-only: nothing to do, and no error
+    EmbeddedStore(None).compact()  # in memory: likewise

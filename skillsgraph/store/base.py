@@ -86,6 +86,12 @@ class Store(Protocol):
         """Quads in ``graph`` (None: in the whole store)."""
         ...
 
+    def compact(self) -> None:
+        """After a large write (an index or views rebuilt), reorganise the storage so that
+        reads no longer pay for it; nothing to do where the storage manages itself (a
+        server, memory)."""
+        ...
+
     def close(self) -> None:
         """Flush and release the store."""
         ...

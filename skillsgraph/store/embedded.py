@@ -278,6 +278,15 @@ class EmbeddedStore:
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))["n"].value)
 
+    def compact(self) -> None:
+        """Compact RocksDB's files into one sorted run per level. A large write leaves
+        several runs that every lookup must merge: on disk, with 100k learners, the
+        consent index join took 1.26x the unenforced query right after the index was
+        rebuilt and 1.07x once compacted, which took 0.6 s (bench/consent.py). RocksDB
+        compacts by itself only when enough runs pile up, so a rebuild asks for it."""
+        if self._path is not None and not self._read_only:
+            self._store.optimize()
+
     def close(self) -> None:
         if self._path is not None and not self._read_only:
             self._store.flush()

@@ -227,6 +227,9 @@ class RemoteStore:
 
         add_triples(self, graph, ntriples)
 
+    def compact(self) -> None:
+        """Nothing: the server manages its own storage."""
+
     def close(self) -> None:
         with self._lock:
             client, self._http = self._http, None

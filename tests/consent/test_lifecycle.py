@@ -233,6 +233,21 @@ def test_a_rebuild_derives_the_same_index_and_views(granted: World) -> None:
     assert report.view_triples == sum(len(before[g]) for g in graphs if "/view/" in g)
 
 
+def test_a_rebuild_compacts_the_store_after_its_writes(
+    granted: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries joining the index must not pay for the runs the rebuild's writes left."""
+    s, store = granted.settings, granted.store
+    seen(store, s, LAB, NOW)  # one view to rebuild too
+    calls: list[str] = []
+    update, compact = store.update, store.compact
+    monkeypatch.setattr(store, "update", lambda text: (calls.append("update"), update(text))[1])
+    monkeypatch.setattr(store, "compact", lambda: (calls.append("compact"), compact())[1])
+    report = rebuild(store, s, NOW)
+    assert calls[-1] == "compact" and calls.count("compact") == 1 and "update" in calls
+    assert 0 <= report.compacted <= report.seconds
+
+
 def test_a_shared_triple_goes_when_every_consent_holding_it_expires(world: World) -> None:
     s, store = world.settings, world.store
     soon = NOW + timedelta(hours=1)
