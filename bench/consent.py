@@ -30,15 +30,17 @@ Run: ``.venv/bin/python bench/consent.py [--learners 100000] [--repeat 7] [--mem
 (on disk about 35 minutes and 9 GB; in memory about 5 minutes and 7 GB).
 
 Measured 2026-11-25 on 2 cores, nothing else running, 100k learners, 5.6M quads:
-- on disk: index rebuild 49.8 s; joining the index 0.82-1.34x, median 1.22x (1.27x, 1.38x
-  and 1.44x in three other runs of the same day: the spread is run-to-run noise); index
-  and four views (9.4M copies) rebuilt in 456.3 s; lazy purge of 5k expired consents
-  31.2 s; each context reading its own view 0.74-1.00x, median 0.83x (0.96x and 0.98x in
-  other runs); joining the index beside the four views median 1.54x, worst 4.33x; user
-  SPARQL by region 2.7 s (3.9 s before the public graphs were merged into one copy);
-  withdrawal with four views: median 8.9 ms (its update 5.9 ms) right after those writes,
-  5.0 ms (update 3.2 ms) after a compaction, and 4.5 ms (update 3.0 ms, max 8.1 ms) in a
-  fresh process holding only the store; grant 7.5-11.8 ms;
+- on disk, each rebuild compacting the store after its writes (two runs): index rebuild
+  56.9 and 58.5 s (compacting 10.2 s of it); joining the index, median 1.16x and 1.18x in
+  the bench process, 1.13x in a fresh process holding only the two stores (1.22-1.44x in
+  four earlier runs, without the compaction); index and four views (9.4M copies) rebuilt
+  in 484.3 and 528.7 s (compacting 27 s of it); lazy purge of 5k expired consents 29.3
+  and 31.3 s; each context reading its own view, median 0.96x and 0.89x in the bench
+  process, 0.98x in a fresh process; joining the index beside the four views, median
+  1.64x and 1.76x; user SPARQL by region 2.8-3.3 s; withdrawal with four views: median
+  8.8 and 5.5 ms right after the purge's writes (its update 6.5 and 3.3 ms), 6.6 and 5.3
+  ms after a compaction, 4.7 and 4.3 ms (update 3.1 and 2.8 ms, max 6.2 and 6.3 ms) in a
+  fresh process holding only the store; grant 7.2-13.9 ms;
 - in memory (earlier the same day): index rebuild 8.2 s; joining the index 0.97-1.33x,
   median 1.11x; index and four views 54.0 s; each context reading its own view
   1.00-1.76x, median 1.42x (in memory a lookup by subject walks that subject's quads in

@@ -19,21 +19,27 @@ Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 ``bash scripts/build`` (the store must not be open elsewhere).
 
 Measured 2026-11-25 on 2 cores, nothing else running (whole store: 4.48M quads; the 8
-public graphs: 889,333 triples, read through their merged copy, which `skillsgraph ingest`
-leaves), median seconds, ours / direct / rdflib-endpoint: essential skills 0.0079 / 0.0040 /
-error (rdflib: "Variable groupLabel is not bound"); demanded and taught (3 sources) 0.071 /
-0.073 / 0.720; label lookup 0.0021 / 0.0001 / 0.0015; two-level path 0.257 / 0.224 / 0.532;
-count by type 0.034 / 0.030 / 0.942; page of skills 0.840 / 0.757 / 0.976; projects per
-field of science 0.358 / 0.360 / 1.287; observations per indicator 0.028 / 0.024 / 0.096.
-Ours is 0.97-1.20x direct on every query that takes more than 10 ms (target <= 1.3x); a
-request costs 2-4 ms before any work, so 2x on a 4 ms query and 39x on a 0.1 ms lookup.
-rdflib-endpoint is 10.2x slower on the three-source join, 27.6x on the aggregate, 2.1-3.6x
-on the path, the two group-bys and the observations, and 0.7-1.2x on the lookup and the
-page (target >= 30x: missed on every query). Before the merged copy (the 8 graphs as the
-default graph, ``--no-merge``): ours 0.235 s on the join, 1.01 s on the path, 1.79 s on the
-projects, 1.21 s on the page, and rdflib-endpoint was faster than ours on three queries.
-JSON-LD resources, 50 clients: 144 requests/s, median 337 ms, p99 865 ms (107 requests/s
-and p99 1,129 ms over the 8 graphs).
+public graphs: 889,333 triples, read through their merged copy; the store compacted, as
+`skillsgraph ingest` leaves it), median seconds of two runs, ours / direct /
+rdflib-endpoint: essential skills 0.0055 / 0.0030 / error (rdflib: "Variable groupLabel
+is not bound"); demanded and taught (3 sources) 0.050 / 0.047 / 0.728; label lookup
+0.0016 / 0.0001 / 0.0014; two-level path 0.138 / 0.136 / 0.514; count by type 0.030 /
+0.027 / 0.942; page of skills 0.735 / 0.696 / 0.972; projects per field of science 0.233 /
+0.228 / 1.239; observations per indicator 0.019 / 0.015 / 0.094.
+Ours is 1.00-1.21x and 1.03-1.34x direct in the two runs on every query that takes more
+than 10 ms (target <= 1.3x; the 1.34x is the 20 ms observations query); a request costs
+about 1.5 ms before any work, so 1.7-1.9x on a 3 ms query and 30x on a 0.1 ms lookup.
+rdflib-endpoint is 31x slower on the aggregate (target >= 30x: met), 14-15x on the
+three-source join, 3.7-5.3x on the path, the two group-bys and the observations, and
+0.8-1.3x on the lookup and the page (target missed on all but one query).
+Compacting the store (1.5 s; same store, pyoxigraph direct, before / after): path 0.199 /
+0.139 s, projects 0.345 / 0.253 s, join 0.059 / 0.049 s, observations 0.023 / 0.016 s.
+Before the merged copy (the 8 graphs as the default graph, ``--no-merge``):
+ours 0.235 s on the join, 1.01 s on the path, 1.79 s on the projects, 1.21 s on the page,
+and rdflib-endpoint was faster than ours on three queries.
+JSON-LD resources, 50 clients: 125 and 133 requests/s, median 395 and 362 ms, p99 986 and
+942 ms (144 requests/s and p99 865 ms in the previous run; 107 requests/s and p99 1,129 ms
+over the 8 graphs).
 """
 
 from __future__ import annotations

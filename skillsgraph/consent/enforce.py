@@ -223,8 +223,8 @@ def query_personal(
     reads the view, which holds exactly the triples the index join would let through
     (kept so by every consent change, in the same transaction). Joining the index means
     scanning every graph that holds the query's predicates, the views' copies included:
-    on disk, with 100k learners and four views, a median 1.82x the unenforced time,
-    against 1.01x reading the view (bench/consent.py). Otherwise
+    on disk, with 100k learners and four views, a median 1.64-1.82x the unenforced time,
+    against 0.89-1.01x reading the view (bench/consent.py). Otherwise
     (no view, or a consent expired since the views were last purged) the query joins the
     index, with the expiry in the query: enforcement never waits for a sweep.
 

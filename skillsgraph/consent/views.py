@@ -9,11 +9,11 @@ earliest expiry, the expired consents are taken out of the views, then of the in
 (:func:`purge_expired`).
 
 Views cost: on 100k learners (70% permitted), four views hold 9.4M copies (the store grows
-from 5.6M to 15.7M quads) and their rebuild takes 54 s in memory, 456-528 s on disk. A
+from 5.6M to 15.7M quads) and their rebuild takes 54 s in memory, 456-529 s on disk. A
 query that scans personal data with an unbound graph meets the copies too: on disk, the
-project's own queries joining the index take 1.22-1.44x the unenforced time without views
-(median over six queries, in four runs), 1.54-1.82x beside four views. So a context with an
-exact view reads it instead (0.83-1.01x on disk; see
+project's own queries joining the index take 1.13-1.18x the unenforced time without views
+(median over six queries, the store compacted after the rebuild), 1.54-1.82x beside four
+views. So a context with an exact view reads it instead (0.83-1.01x on disk; see
 :func:`~skillsgraph.consent.enforce.query_personal` and bench/consent.py).
 
 Removing a consent graph's copies from a view must keep each triple another permitted

@@ -280,10 +280,11 @@ class EmbeddedStore:
 
     def compact(self) -> None:
         """Compact RocksDB's files into one sorted run per level. A large write leaves
-        several runs that every lookup must merge: on disk, with 100k learners, the
-        consent index join took 1.26x the unenforced query right after the index was
-        rebuilt and 1.07x once compacted, which took 0.6 s (bench/consent.py). RocksDB
-        compacts by itself only when enough runs pile up, so a rebuild asks for it."""
+        several runs that every lookup must merge, and RocksDB compacts by itself only
+        once enough of them pile up; so ``ingest`` and a consent rebuild ask for it.
+        Measured on disk: the consent index join (100k learners) took 1.26x the
+        unenforced query before and 1.07x after (10 s); on the bundled corpus (1.5 s),
+        path and group-by queries became about 30% faster."""
         if self._path is not None and not self._read_only:
             self._store.optimize()
 
