@@ -18,28 +18,27 @@ skill and occupation pages for ``--seconds``; printed: requests/s, median and p9
 Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 ``bash scripts/build`` (the store must not be open elsewhere).
 
-Measured 2026-11-25 on 2 cores, nothing else running (whole store: 4.48M quads; the 8
-public graphs: 889,333 triples, read through their merged copy; the store compacted, as
-`skillsgraph ingest` leaves it), median seconds of two runs, ours / direct /
-rdflib-endpoint: essential skills 0.0055 / 0.0030 / error (rdflib: "Variable groupLabel
-is not bound"); demanded and taught (3 sources) 0.050 / 0.047 / 0.728; label lookup
-0.0016 / 0.0001 / 0.0014; two-level path 0.138 / 0.136 / 0.514; count by type 0.030 /
-0.027 / 0.942; page of skills 0.735 / 0.696 / 0.972; projects per field of science 0.233 /
-0.228 / 1.239; observations per indicator 0.019 / 0.015 / 0.094.
-Ours is 1.00-1.21x and 1.03-1.34x direct in the two runs on every query that takes more
-than 10 ms (target <= 1.3x; the 1.34x is the 20 ms observations query); a request costs
-about 1.5 ms before any work, so 1.7-1.9x on a 3 ms query and 30x on a 0.1 ms lookup.
-rdflib-endpoint is 31x slower on the aggregate (target >= 30x: met), 14-15x on the
-three-source join, 3.7-5.3x on the path, the two group-bys and the observations, and
-0.8-1.3x on the lookup and the page (target missed on all but one query).
+Measured 2026-11-25 on 2 cores, nothing else running, on the store `scripts/build` made
+from a fresh clone (4.06M quads; the 8 public graphs: 889,338 triples, read through their
+merged copy; compacted by the ingest), two runs, median seconds, ours / direct /
+rdflib-endpoint: essential skills 0.0053-0.0067 / 0.0031-0.0034 / error (rdflib: "Variable
+groupLabel is not bound"); demanded and taught (3 sources) 0.051-0.054 / 0.048-0.052 /
+0.73-0.77; label lookup 0.0016-0.0026 / 0.0001 / 0.0017-0.0024; two-level path 0.148-0.149
+/ 0.142-0.157 / 0.52-0.54; count by type 0.032-0.033 / 0.028-0.029 / 0.955-0.958; page of
+skills 0.74-0.76 / 0.72 / 0.97-1.05; projects per field of science 0.231-0.238 /
+0.232-0.235 / 1.22-1.24; observations per indicator 0.019-0.020 / 0.015-0.016 / 0.094.
+Ours is 0.94-1.29x direct on every query that takes more than 10 ms (target <= 1.3x); a
+request costs 1.5-2.5 ms before any work, so 1.6-2.2x on a 3 ms query and 31-49x on a
+0.1 ms lookup. rdflib-endpoint is 29.3x and 30.1x slower on the aggregate (target >= 30x:
+at the limit), 13.5-14.9x on the three-source join, 3.5-5.3x on the path, the two
+group-bys and the observations, and 0.9-1.4x on the lookup and the page (target missed).
 Compacting the store (1.5 s; same store, pyoxigraph direct, before / after): path 0.199 /
 0.139 s, projects 0.345 / 0.253 s, join 0.059 / 0.049 s, observations 0.023 / 0.016 s.
 Before the merged copy (the 8 graphs as the default graph, ``--no-merge``):
 ours 0.235 s on the join, 1.01 s on the path, 1.79 s on the projects, 1.21 s on the page,
 and rdflib-endpoint was faster than ours on three queries.
-JSON-LD resources, 50 clients: 125 and 133 requests/s, median 395 and 362 ms, p99 986 and
-942 ms (144 requests/s and p99 865 ms in the previous run; 107 requests/s and p99 1,129 ms
-over the 8 graphs).
+JSON-LD resources, 50 clients: 136 and 141 requests/s, median 360 and 344 ms, p99 912
+and 856 ms (107 requests/s and p99 1,129 ms over the 8 graphs, without the merged copy).
 """
 
 from __future__ import annotations
