@@ -19,7 +19,8 @@ in one JSON shape (:mod:`skillsgraph.api.problems`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -30,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from skillsgraph.api import collections, consents, graph_store, profiles, resources, sparql, ui
 from skillsgraph.api.deps import AppState
 from skillsgraph.api.execution import Limits, QueryRunner
+from skillsgraph.api.merging import QUIET_SECONDS, MergeKeeper
 from skillsgraph.api.problems import install_error_handlers
 from skillsgraph.config import Settings
 from skillsgraph.consent import Registry, load_registry
@@ -60,13 +62,23 @@ def create_app(
     limits: Limits | None = None,
     registry: Registry | None = None,
     cors_origins: Sequence[str] | None = None,
+    merge_quiet: float | None = QUIET_SECONDS,
 ) -> FastAPI:
     """A web application serving ``store`` (``limits``: per-query time and size limits;
     ``registry``: the participants, by default read from the settings' registry file, or
     none if there is no such file; ``cors_origins``: the origins whose pages may call the
     API from a browser, by default ``SKILLSGRAPH_CORS_ORIGINS`` (comma-separated), else
-    none)."""
+    none; ``merge_quiet``: seconds without a write after which the embedded store's merged
+    copy of the public graphs is rebuilt, None: never; see :mod:`skillsgraph.api.merging`)."""
+    merging = MergeKeeper(store, settings, merge_quiet)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        merging.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         docs_url=None,  # served below from the package, not from a CDN
         redoc_url=None,
         title="skillsgraph",
@@ -99,6 +111,7 @@ def create_app(
         store=store,
         runner=QueryRunner(store, limits or Limits()),
         registry=registry if registry is not None else _registry(settings),
+        merging=merging,
     )
     install_error_handlers(app)
     origins = _cors_origins(cors_origins)

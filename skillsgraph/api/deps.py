@@ -21,6 +21,7 @@ from fastapi import Request
 
 from skillsgraph.api.access import Caller, GraphScope, visible_graphs
 from skillsgraph.api.execution import QueryRunner
+from skillsgraph.api.merging import MergeKeeper
 from skillsgraph.api.problems import ApiError
 from skillsgraph.config import Settings
 from skillsgraph.consent import NotAuthenticatedError, Registry, authenticate, check_purpose
@@ -71,7 +72,14 @@ class AppState:
     store: Store
     runner: QueryRunner
     registry: Registry
+    merging: MergeKeeper
     public_scope: PublicScope = field(default_factory=PublicScope)
+
+    def wrote(self) -> None:
+        """After a write over HTTP: the public scope may have changed, and the merged copy
+        of the public graphs is rebuilt once the writes pause."""
+        self.public_scope.forget()
+        self.merging.wrote()
 
 
 def app_state(request: Request) -> AppState:

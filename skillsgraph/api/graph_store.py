@@ -14,6 +14,8 @@ from __future__ import annotations
 import email
 import email.policy
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
@@ -129,18 +131,16 @@ async def _graph(request: Request, scope: GraphScope, graph: str) -> Response:
         )
     store = state.store
     existed = await anyio.to_thread.run_sync(lambda: store.count(graph) > 0)
+    action = f"Graph Store Protocol {request.method}"
     if request.method == "DELETE":
         if not existed:
             raise ApiError(404, f"there is no graph <{graph}> to delete")
-        await anyio.to_thread.run_sync(store.update, f"DROP GRAPH <{graph}>")
-        await _record(request, writer.key, graph, "Graph Store Protocol DELETE")
+        drop = partial(store.update, f"DROP GRAPH <{graph}>")
+        await _write(request, writer.key, graph, action, drop)
         return Response(status_code=204)
     ntriples = await _body(request, graph)
-    if request.method == "PUT":
-        await anyio.to_thread.run_sync(store.replace_graph, graph, ntriples)
-    else:
-        await anyio.to_thread.run_sync(store.add_triples, graph, ntriples)
-    await _record(request, writer.key, graph, f"Graph Store Protocol {request.method}")
+    change = store.replace_graph if request.method == "PUT" else store.add_triples
+    await _write(request, writer.key, graph, action, partial(change, graph, ntriples))
     return Response(status_code=204 if existed else 201)
 
 
@@ -190,8 +190,8 @@ async def _create(request: Request) -> Response:
     name = f"source/{writer.key}-{uuid.uuid4().hex[:12]}"
     graph = state.settings.graph(name)
     ntriples = await _body(request, graph)
-    await anyio.to_thread.run_sync(state.store.add_triples, graph, ntriples)
-    await _record(request, writer.key, graph, "Graph Store Protocol POST (new graph)")
+    change = partial(state.store.add_triples, graph, ntriples)
+    await _write(request, writer.key, graph, "Graph Store Protocol POST (new graph)", change)
     location = str(request.url_for("store_direct", path=name))
     return Response(status_code=201, headers={"Location": location})
 
@@ -246,9 +246,16 @@ def _multipart(declared: str, body: bytes) -> list[tuple[str, bytes, str]]:
     return parts
 
 
-async def _record(request: Request, participant: str, graph: str, action: str) -> None:
+async def _write(
+    request: Request, participant: str, graph: str, action: str, change: Callable[[], object]
+) -> None:
+    """Make ``change`` to ``graph`` and record it in provenance, under the API's write lock."""
     state = app_state(request)
-    await anyio.to_thread.run_sync(
-        lambda: record_write(state.store, state.settings, participant, [graph], action)
-    )
-    state.public_scope.forget()
+
+    def run() -> None:
+        with state.merging.lock:
+            change()
+            record_write(state.store, state.settings, participant, [graph], action)
+
+    await anyio.to_thread.run_sync(run)
+    state.wrote()

@@ -129,11 +129,12 @@ async def _update(request: Request, text: str) -> Response:
     graphs = check_update(state.settings, text)
 
     def run() -> str:
-        state.store.update(text)
-        return record_write(state.store, state.settings, writer.key, graphs, "SPARQL Update")
+        with state.merging.lock:
+            state.store.update(text)
+            return record_write(state.store, state.settings, writer.key, graphs, "SPARQL Update")
 
     activity = await anyio.to_thread.run_sync(run)
-    state.public_scope.forget()
+    state.wrote()
     body = {"updated": graphs, "provenance": activity}
     return JSONResponse(body, headers={"Location": activity})
 

@@ -20,7 +20,8 @@ default graph includes all of them reads that one graph instead, beside the rest
 list. The copy is used only while it is exact: every write that may touch one of its
 graphs first stops its use, in the store and in a marker graph (a write to a graph it
 merges through :meth:`~EmbeddedStore.add_triples` also adds to the copy, and resumes it);
-``skillsgraph ingest`` rebuilds it at the end of a run. It also gives the default graph the
+``skillsgraph ingest`` rebuilds it at the end of a run, ``skillsgraph serve`` once writes
+over HTTP pause (:mod:`skillsgraph.api.merging`). It also gives the default graph the
 set semantics of an RDF merge: pyoxigraph repeats a triple held by two of the listed graphs.
 
 >>> store = EmbeddedStore(None)

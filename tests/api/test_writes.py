@@ -3,8 +3,10 @@ graphs only, each recorded in provenance; nothing personal can be read or writte
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,6 +14,7 @@ from skillsgraph.api import create_app
 from skillsgraph.api.writes import check_update
 from skillsgraph.config import Settings
 from skillsgraph.consent import Registry, consent_graph, hash_token
+from skillsgraph.consent.scope import merge_public, public_graphs
 from skillsgraph.errors import ConsentDeniedError
 from skillsgraph.store import EmbeddedStore
 from tests.consent.conftest import PUBLIC_SOURCE, learner_triples, load_public
@@ -211,3 +214,41 @@ def test_post_to_the_store_creates_a_graph(app_store: tuple[TestClient, Embedded
     assert client.get("/store", params={"graph": location}).status_code == 200
     graph = SOURCE + location.rsplit("/store/source/", 1)[1]
     assert store.count(graph) == 1
+
+
+def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) -> None:
+    """A write stops the use of the embedded store's merged copy of the public graphs; the
+    server rebuilds it ``merge_quiet`` seconds after the last write, with the writes in."""
+    store = EmbeddedStore(None)
+    load_public(store, settings, PUBLIC_SOURCE, '<http://ex.org/c1> <http://ex.org/p> "C" .\n')
+    assert merge_public(store, settings)
+    registry = Registry.from_mapping(
+        {"participants": {"writer": {"tokens": [hash_token("tok-writer")], "roles": ["writer"]}}}
+    )
+    app = create_app(settings, store, registry=registry, merge_quiet=1.0)
+    keeper = app.state.skillsgraph.merging
+    with TestClient(app) as client:
+        put = client.put(
+            f"/store/source/{PUBLIC_SOURCE}",
+            content=b'<http://ex.org/a> <http://ex.org/b> "y" .',
+            headers={"content-type": "text/turtle", **WRITER},
+        )
+        assert put.status_code == 204 and not store.merged  # the copy is out of use
+        time.sleep(0.6)
+        update = f'INSERT DATA {{ GRAPH <{NEW}> {{ <http://ex.org/a> <http://ex.org/b> "z" }} }}'
+        response = client.post("/sparql", content=update, headers={**UPDATE, **WRITER})
+        assert response.status_code == 200, response.text
+        time.sleep(0.5)  # past the first write's quiet second, not the second's
+        assert keeper.rebuilds == 0 and not store.merged
+        deadline = time.monotonic() + 10
+        while keeper.rebuilds == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        public = public_graphs(store, settings)
+        assert keeper.rebuilds == 1 and store.merged == set(public) and NEW in public
+        assert ask(client, 'ASK { <http://ex.org/a> <http://ex.org/b> "y", "z" }')
+        merged = store.query("SELECT ?s ?p ?o { ?s ?p ?o }", default_graphs=public)
+        direct = store.pyoxigraph.query(
+            "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
+        )
+        assert sorted(map(str, merged)) == sorted(map(str, direct))  # type: ignore[arg-type]
+    store.close()
