@@ -397,6 +397,15 @@ def serve_command(
             "default: SKILLSGRAPH_CORS_ORIGINS (comma-separated), else none",
         ),
     ] = None,
+    remerge_after: Annotated[
+        float,
+        typer.Option(
+            "--remerge-after",
+            min=0.0,
+            help="Seconds without a write over HTTP after which the merged copy of the "
+            "public graphs is rebuilt (embedded store; 0: never)",
+        ),
+    ] = 30.0,
     store: StoreOption = None,
 ) -> None:
     """Serve the SPARQL endpoint, the JSON-LD resources and the query page (/ui) over HTTP."""
@@ -412,7 +421,13 @@ def serve_command(
             f"(SPARQL: /sparql, query page: /ui, API: /docs); Ctrl+C stops",
             highlight=False,
         )
-        app = create_app(settings, opened, limits=limits, cors_origins=cors_origin)
+        app = create_app(
+            settings,
+            opened,
+            limits=limits,
+            cors_origins=cors_origin,
+            merge_quiet=remerge_after or None,
+        )
         uvicorn.run(app, host=host, port=port)
 
 
