@@ -133,9 +133,9 @@ def main() -> None:
         del whole
         lines = public_nt.read_bytes().count(b"\n")
         print(f"public graphs ({len(graphs)}): {lines:,} triples")
-        with _server(
-            [sys.executable, "-m", "skillsgraph.cli", "serve", "--store", str(args.store)]
-        ) as url:
+        serve = [sys.executable, "-m", "skillsgraph.cli", "serve", "--store", str(args.store)]
+        # --no-merge: the server must not rebuild the copy on its own while it is measured
+        with _server([*serve, "--remerge-after", "0"] if args.no_merge else serve) as url:
             ours = _over_http(f"{url}/sparql", texts, args.repeat)
             asyncio.run(_resources(url, args.clients, args.seconds))
         with _server(_rdflib_endpoint(public_nt)) as url:

@@ -74,6 +74,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        merging.start()
         yield
         merging.close()
 

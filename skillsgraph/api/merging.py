@@ -20,7 +20,7 @@ import logging
 import threading
 
 from skillsgraph.config import Settings
-from skillsgraph.consent.scope import merge_public
+from skillsgraph.consent.scope import merge_public, public_graphs
 from skillsgraph.store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,16 @@ class MergeKeeper:
         self._timer_lock = threading.Lock()
         self.rebuilds = 0
         """How many times the copy was rebuilt (read by the tests)."""
+
+    def start(self) -> None:
+        """When the server starts: if the copy is not in use for exactly the public graphs
+        (never built, or a rebuild cut short when the server last stopped), rebuild it
+        once ``quiet`` seconds pass without a write."""
+        store = self._store
+        if isinstance(store, EmbeddedStore) and store.merged != frozenset(
+            public_graphs(store, self._settings)
+        ):
+            self.wrote()
 
     def wrote(self) -> None:
         """After a write: rebuild the copy once ``quiet`` seconds pass without another."""

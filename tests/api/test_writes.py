@@ -252,3 +252,21 @@ def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) ->
         )
         assert sorted(map(str, merged)) == sorted(map(str, direct))  # type: ignore[arg-type]
     store.close()
+
+
+def test_a_server_started_without_the_merged_copy_builds_it(settings: Settings) -> None:
+    store = EmbeddedStore(None)
+    load_public(store, settings, PUBLIC_SOURCE, '<http://ex.org/c1> <http://ex.org/p> "C" .\n')
+    app = create_app(settings, store, merge_quiet=0.1)
+    keeper = app.state.skillsgraph.merging
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 10
+        while keeper.rebuilds == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert keeper.rebuilds == 1 and store.merged == set(public_graphs(store, settings))
+        assert ask(client, 'ASK { <http://ex.org/c1> <http://ex.org/p> "C" }')
+    app = create_app(settings, store, merge_quiet=0.1)
+    with TestClient(app):  # in use and exact: nothing to do
+        time.sleep(0.3)
+    assert app.state.skillsgraph.merging.rebuilds == 0
+    store.close()
