@@ -386,12 +386,14 @@ def _fresh_queries(args: argparse.Namespace) -> None:
 
 def _queries_in_fresh_process(
     args: argparse.Namespace, directory: Path, sample: str, *, view: bool
-) -> None:
-    """Run :func:`_fresh_queries` in a subprocess (the caller has closed the stores)."""
+) -> tuple[EmbeddedStore, EmbeddedStore]:
+    """Run :func:`_fresh_queries` in a subprocess (the caller has closed the stores and
+    dropped them); return the two stores opened again."""
     gc.collect()  # the closed stores' locks are released when they are collected
     command = [sys.executable, __file__, "--queries-in", str(directory), "--sample", sample]
     command += ["--repeat", str(args.repeat), *(["--view"] if view else [])]
     subprocess.run(command, check=True)
+    return EmbeddedStore(directory / "enforced"), EmbeddedStore(directory / "plain")
 
 
 def _bench(args: argparse.Namespace, directory: Path | None) -> list[str]:
@@ -445,9 +447,8 @@ def _bench(args: argparse.Namespace, directory: Path | None) -> list[str]:
     if directory is not None:
         store.close()
         plain_store.close()
-        del store, plain_store
-        _queries_in_fresh_process(args, directory, fresh, view=False)
-        store, plain_store = (EmbeddedStore(directory / n) for n in ("enforced", "plain"))
+        del store, plain_store  # a reference left would keep a store's lock
+        store, plain_store = _queries_in_fresh_process(args, directory, fresh, view=False)
 
     report = rebuild(store, settings, T0, with_views=list(CONTEXTS.values()))
     print(
@@ -472,9 +473,8 @@ def _bench(args: argparse.Namespace, directory: Path | None) -> list[str]:
     if directory is not None:
         store.close()
         plain_store.close()
-        del store, plain_store
-        _queries_in_fresh_process(args, directory, fresh, view=True)
-        store, plain_store = (EmbeddedStore(directory / n) for n in ("enforced", "plain"))
+        del store, plain_store  # a reference left would keep a store's lock
+        store, plain_store = _queries_in_fresh_process(args, directory, fresh, view=True)
     ratios = _application_queries(store, plain_store, settings, asked, public, args.repeat)
     print(
         "joining the index beside the 4 views (a context without a view of its own): median "
