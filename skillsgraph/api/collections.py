@@ -24,7 +24,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from skillsgraph.api import cube
 from skillsgraph.api.access import GraphScope
-from skillsgraph.api.deps import app_state
+from skillsgraph.api.deps import app_state, url_for
 from skillsgraph.api.jsonld import CONTEXT_PREFIXES, HYDRA, JsonObject, compact, dumps
 from skillsgraph.api.kinds import DATASETS, JOBS, LEARNING, PROJECTS, SEGMENT, Kind
 from skillsgraph.api.listing import Listing, fetch_page, iri_value, reference, text_filter
@@ -269,7 +269,7 @@ async def _collection(
                 item.setdefault("_links", {}).update(item_links(member))
             results.append(item)
         document: JsonObject = {
-            "@context": str(request.url_for("context")),
+            "@context": url_for(request, "context"),
             "id": _page_iri(request),
             "type": "hydra:Collection",
             "total": page.total,
@@ -330,4 +330,4 @@ def _page_iri(request: Request) -> str:
 
 
 def _href(request: Request, route: str, key: str) -> dict[str, str]:
-    return {"href": str(request.url_for(route, key=key))}
+    return {"href": url_for(request, route, key=key)}

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from skillsgraph.api.deps import app_state, caller
+from skillsgraph.api.deps import app_state, caller, url_for
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
 from skillsgraph.api.results import JSON_LD, N_TRIPLES, TURTLE, content_type, graph_bytes
@@ -147,7 +147,7 @@ async def consent(request: Request, key: Key) -> JSONResponse:
             for context, decision in report.decisions
         ],
         "events": report.events,
-        "_links": {"data": {"href": str(request.url_for("consent_data", key=key))}},
+        "_links": {"data": {"href": url_for(request, "consent_data", key=key)}},
     }
     return JSONResponse(document, media_type=JSON_LD)
 

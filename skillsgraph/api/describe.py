@@ -47,8 +47,9 @@ CONSTRUCT {{
 
 
 async def describe(runner: QueryRunner, scope: GraphScope, iri: str) -> list[ox.Triple]:
-    """The description of ``iri`` in ``scope``, sorted; NotFoundError if the scope has no
-    triple about it (an IRI outside the scope is as unknown as one that does not exist)."""
+    """The description of ``iri`` in ``scope``, each triple once, in no particular order;
+    NotFoundError if the scope has no triple about it (an IRI outside the scope is as
+    unknown as one that does not exist)."""
     try:
         query = describe_query(iri)
     except ValueError as exc:
@@ -58,4 +59,4 @@ async def describe(runner: QueryRunner, scope: GraphScope, iri: str) -> list[ox.
     subject = ox.NamedNode(iri)
     if not any(t.subject == subject for t in answer.triples):
         raise NotFoundError(f"no resource {iri} in the data this server shares")
-    return sorted(set(answer.triples), key=str)
+    return list(set(answer.triples))

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 
 from skillsgraph.api.access import GraphScope, answer_iris, log_personal
-from skillsgraph.api.deps import app_state, caller, graph_scope
+from skillsgraph.api.deps import app_state, caller, graph_scope, url_for
 from skillsgraph.api.execution import Triples
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
@@ -110,7 +110,7 @@ for _method in _METHODS:
 def _own(request: Request, graph: str) -> str:
     """A graph named by its URL in this store (``…/store/{path}``, as a ``Location``
     header gives it) is the graph ``{base}graph/{path}``; any other IRI is itself."""
-    here = str(request.url_for("store")) + "/"
+    here = url_for(request, "store") + "/"
     if graph.startswith(here):
         return app_state(request).settings.graph(graph.removeprefix(here))
     return graph
@@ -192,7 +192,7 @@ async def _create(request: Request) -> Response:
     ntriples = await _body(request, graph)
     change = partial(state.store.add_triples, graph, ntriples)
     await _write(request, writer.key, graph, "Graph Store Protocol POST (new graph)", change)
-    location = str(request.url_for("store_direct", path=name))
+    location = url_for(request, "store_direct", path=name)
     return Response(status_code=201, headers={"Location": location})
 
 

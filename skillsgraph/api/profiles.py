@@ -17,7 +17,7 @@ import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from skillsgraph.api.deps import app_state, caller
+from skillsgraph.api.deps import app_state, caller, url_for
 from skillsgraph.api.jsonld import JsonObject, compact, dumps
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
@@ -87,7 +87,7 @@ async def profiles(
             "href": str(request.url.include_query_params(offset=max(0, offset - limit)))
         }
     document: JsonObject = {
-        "@context": str(request.url_for("context")),
+        "@context": url_for(request, "context"),
         "id": str(request.url),
         "type": "hydra:Collection",
         "purpose": context.purpose.slug,
@@ -99,9 +99,7 @@ async def profiles(
                 "id": learner,
                 "type": "sg:Learner",
                 "_links": {
-                    "self": {
-                        "href": str(request.url_for("profile", key=learner.rsplit("/", 1)[-1]))
-                    }
+                    "self": {"href": url_for(request, "profile", key=learner.rsplit("/", 1)[-1])}
                 },
             }
             for learner in learners
@@ -140,7 +138,7 @@ async def profile(request: Request, key: LearnerKey) -> Response:
             f"{context.purpose.slug} (no such learner, or no consent permits it now)"
         )
     if media_type == JSON_LD:
-        document: JsonObject = {"@context": str(request.url_for("context"))}
+        document: JsonObject = {"@context": url_for(request, "context")}
         document.update(compact(triples, learner))
         body = dumps(document)
     else:

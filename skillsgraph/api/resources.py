@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.routing import NoMatchFound
 
 from skillsgraph.api.access import GraphScope
-from skillsgraph.api.deps import app_state, graph_scope
+from skillsgraph.api.deps import app_state, graph_scope, url_for
 from skillsgraph.api.describe import describe
 from skillsgraph.api.jsonld import CONTEXT_PREFIXES, JsonObject, Linker, compact, context, dumps
 from skillsgraph.api.kinds import KINDS
@@ -127,7 +127,7 @@ async def search_route(
     )
     links = linker(request)
     document: JsonObject = {
-        "@context": str(request.url_for("context")),
+        "@context": url_for(request, "context"),
         "id": str(request.url),
         "type": "hydra:Collection",
         "text": text.strip(),
@@ -160,12 +160,13 @@ async def resource_response(
         kinds = kind or "an ESCO " + " or ".join(sorted(c.rsplit("#", 1)[-1] for c in classes))
         raise NotFoundError(f"{iri} is not {kinds} here; /resource?uri= describes any IRI")
     if media_type == JSON_LD:
-        document: JsonObject = {"@context": str(request.url_for("context"))}
+        document: JsonObject = {"@context": url_for(request, "context")}
         document.update(compact(triples, iri, linker(request)))
         if links:
             document.setdefault("_links", {}).update(links)
         return send(request, dumps(document), media_type)
-    body = graph_bytes(triples, media_type, prefixes=CONTEXT_PREFIXES)
+    # sorted, so that the same graph always gives the same bytes (and ETag)
+    body = graph_bytes(sorted(triples, key=str), media_type, prefixes=CONTEXT_PREFIXES)
     return send(request, body, media_type)
 
 
@@ -181,27 +182,20 @@ def _types(triples: list[ox.Triple], iri: str) -> set[str]:
 
 
 def linker(request: Request) -> Linker:
-    """Where a resource of the shared data lives in this API.
-
-    Each route's URL is looked up once per request and filled in for each key (a page
-    links hundreds of resources, and ``url_for`` searches the routes every time)."""
+    """Where a resource of the shared data lives in this API."""
     settings = app_state(request).settings
-    slot = "\x00"
-    cut: dict[tuple[str, str], tuple[str, str] | None] = {}
+    unserved: set[str] = set()
 
     def url(route: str, param: str, key: str) -> str | None:
-        if (route, param) not in cut:
-            try:
-                template = str(request.url_for(route, **{param: slot}))
-            except NoMatchFound:  # the app may not serve that kind's routes
-                cut[(route, param)] = None
-            else:
-                before, _, after = template.partition(slot)
-                cut[(route, param)] = (before, after)
-        found = cut[(route, param)]
-        return None if found is None else found[0] + key + found[1]
+        if route in unserved:
+            return None
+        try:
+            return url_for(request, route, **{param: key})
+        except NoMatchFound:  # the app may not serve that kind's routes
+            unserved.add(route)
+            return None
 
-    resource = str(request.url_for("resource"))
+    resource = url_for(request, "resource")
 
     def link(iri: str, types: list[str]) -> str | None:
         for namespace, route, classes in _ROUTES:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from skillsgraph.api.access import GraphScope, answer_iris, log_personal
-from skillsgraph.api.deps import app_state, caller, graph_scope
+from skillsgraph.api.deps import app_state, caller, graph_scope, url_for
 from skillsgraph.api.execution import Answer, Solutions, Triples
 from skillsgraph.api.negotiation import choose
 from skillsgraph.api.problems import ApiError
@@ -105,7 +105,7 @@ async def _answer(request: Request, operation: Operation, scope: GraphScope) -> 
             "endpoint yourself and combine the results",
         )
     default_graphs, named_graphs = _dataset(operation, scope)
-    text, shift = _with_base(operation.text, str(request.url_for("sparql")))
+    text, shift = _with_base(operation.text, url_for(request, "sparql"))
     try:
         answer = await app_state(request).runner.run(
             text, default_graphs=default_graphs, named_graphs=named_graphs
@@ -196,11 +196,11 @@ def _shift_location(message: str, shift: int) -> str:
 def _service_description(request: Request, scope: GraphScope) -> Response:
     accept = request.headers.get("accept")
     if choose(accept, [*GRAPH_TYPES, "text/html"]) == "text/html":  # a browser
-        return RedirectResponse(str(request.url_for("ui")), status_code=303)
+        return RedirectResponse(url_for(request, "ui"), status_code=303)
     media_type = choose(accept, GRAPH_TYPES, aliases=GRAPH_ALIASES)
     if media_type is None:
         raise ApiError(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}")
-    triples = service_description(str(request.url_for("sparql")), scope)
+    triples = service_description(url_for(request, "sparql"), scope)
     return Response(
         graph_bytes(triples, media_type, prefixes=SD_PREFIXES),
         media_type=content_type(media_type),
