@@ -35,6 +35,7 @@ from skillsgraph.api.merging import QUIET_SECONDS, MergeKeeper
 from skillsgraph.api.problems import install_error_handlers
 from skillsgraph.config import Settings
 from skillsgraph.consent import Registry, load_registry
+from skillsgraph.consent.expiry import ExpiryKeeper
 from skillsgraph.consent.registry import registry_path
 from skillsgraph.store import Store
 
@@ -63,20 +64,28 @@ def create_app(
     registry: Registry | None = None,
     cors_origins: Sequence[str] | None = None,
     merge_quiet: float | None = QUIET_SECONDS,
+    purge_on_expiry: bool = True,
 ) -> FastAPI:
     """A web application serving ``store`` (``limits``: per-query time and size limits;
     ``registry``: the participants, by default read from the settings' registry file, or
     none if there is no such file; ``cors_origins``: the origins whose pages may call the
     API from a browser, by default ``SKILLSGRAPH_CORS_ORIGINS`` (comma-separated), else
     none; ``merge_quiet``: seconds without a write after which the embedded store's merged
-    copy of the public graphs is rebuilt, None: never; see :mod:`skillsgraph.api.merging`)."""
+    copy of the public graphs is rebuilt, None: never; see :mod:`skillsgraph.api.merging`;
+    ``purge_on_expiry``: purge each consent from the index and views when it expires,
+    rather than in the first query after; see :mod:`skillsgraph.consent.expiry`)."""
     merging = MergeKeeper(store, settings, merge_quiet)
+    expiry = ExpiryKeeper(store, settings) if purge_on_expiry else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         merging.start()
+        if expiry is not None:
+            expiry.start()
         yield
         merging.close()
+        if expiry is not None:
+            expiry.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -113,6 +122,7 @@ def create_app(
         runner=QueryRunner(store, limits or Limits()),
         registry=registry if registry is not None else _registry(settings),
         merging=merging,
+        expiry=expiry,
     )
     install_error_handlers(app)
     origins = _cors_origins(cors_origins)

@@ -25,6 +25,7 @@ from skillsgraph.api.merging import MergeKeeper
 from skillsgraph.api.problems import ApiError
 from skillsgraph.config import Settings
 from skillsgraph.consent import NotAuthenticatedError, Registry, authenticate, check_purpose
+from skillsgraph.consent.expiry import ExpiryKeeper
 from skillsgraph.store import Store
 
 CHALLENGE = 'Bearer realm="skillsgraph"'
@@ -73,6 +74,8 @@ class AppState:
     runner: QueryRunner
     registry: Registry
     merging: MergeKeeper
+    expiry: ExpiryKeeper | None = None
+    """Purges consents as they expire (None: the queries do, when they meet them)."""
     public_scope: PublicScope = field(default_factory=PublicScope)
     # route name and parameter names → the route's path, cut at each parameter
     url_paths: dict[tuple[str, tuple[str, ...]], list[str]] = field(default_factory=dict)

@@ -46,6 +46,7 @@ from skillsgraph.consent.model import (
     XSD,
     any_participant,
     datetime_literal,
+    parse_datetime,
 )
 from skillsgraph.consent.registry import AccessContext
 from skillsgraph.store.base import Store
@@ -137,6 +138,15 @@ DELETE WHERE {{ GRAPH {p} {{ {p} <{SG}validUntil> ?old }} }} ;
 INSERT {{ GRAPH {p} {{ {p} <{SG}validUntil> ?min }} }}
 WHERE {{ {{ SELECT (MIN(?u) AS ?min) WHERE {{
   GRAPH {p} {{ ?g <{SG}permittedFor> ?c ; <{SG}validUntil> ?u }} }} }} FILTER(BOUND(?min)) }}"""
+
+
+def next_expiry(store: Store, settings: Settings) -> datetime | None:
+    """The earliest expiry in the index (None: the index holds no entry)."""
+    p = f"<{settings.graph('permissions')}>"
+    result = store.query(f"SELECT ?u WHERE {{ GRAPH {p} {{ {p} <{SG}validUntil> ?u }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    found = [parse_datetime(row["u"].value) for row in result]
+    return min(found) if found else None
 
 
 def is_current(store: Store, settings: Settings, now: datetime) -> bool:
