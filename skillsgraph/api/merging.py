@@ -5,7 +5,7 @@ A write over HTTP (SPARQL Update, Graph Store Protocol) to a public graph stops 
 the merged copy (see :mod:`skillsgraph.store.embedded`): answers stay right, and queries
 over the public graphs read the eight graphs again, 3-7x slower on disk. So once no write
 has come for ``quiet`` seconds, the server rebuilds the copy by its delta, in a thread of
-its own: on disk, for the bundled data, 21 s even after a one-triple write (the rebuild
+its own: on disk, for the bundled data, 9 s even after a one-triple write (the rebuild
 compares the whole copy with the graphs it merges).
 
 Every write of the API and the rebuild hold :attr:`MergeKeeper.lock`: a write that landed
