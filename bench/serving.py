@@ -20,25 +20,33 @@ Run: ``.venv/bin/python bench/serving.py [--store .skillsgraph/store]`` after
 
 Measured 2026-11-25 on 2 cores, nothing else running, on the store `scripts/build` made
 from a fresh clone (4.06M quads; the 8 public graphs: 889,338 triples, read through their
-merged copy; compacted by the ingest), two runs, median seconds, ours / direct /
-rdflib-endpoint: essential skills 0.0053-0.0067 / 0.0031-0.0034 / error (rdflib: "Variable
-groupLabel is not bound"); demanded and taught (3 sources) 0.051-0.054 / 0.048-0.052 /
-0.73-0.77; label lookup 0.0016-0.0026 / 0.0001 / 0.0017-0.0024; two-level path 0.148-0.149
-/ 0.142-0.157 / 0.52-0.54; count by type 0.032-0.033 / 0.028-0.029 / 0.955-0.958; page of
-skills 0.74-0.76 / 0.72 / 0.97-1.05; projects per field of science 0.231-0.238 /
-0.232-0.235 / 1.22-1.24; observations per indicator 0.019-0.020 / 0.015-0.016 / 0.094.
-Ours is 0.94-1.29x direct on every query that takes more than 10 ms (target <= 1.3x); a
-request costs 1.5-2.5 ms before any work, so 1.6-2.2x on a 3 ms query and 31-49x on a
-0.1 ms lookup. rdflib-endpoint is 29.3x and 30.1x slower on the aggregate (target >= 30x:
-at the limit), 13.5-14.9x on the three-source join, 3.5-5.3x on the path, the two
-group-bys and the observations, and 0.9-1.4x on the lookup and the page (target missed).
+merged copy; compacted by the ingest), each query run for at least 0.5 s, two runs,
+median seconds, ours / direct / rdflib-endpoint: essential skills 0.0056-0.0060 /
+0.0032-0.0034 / error (rdflib: "Variable groupLabel is not bound"); demanded and taught
+(3 sources) 0.051-0.053 / 0.052 / 0.72-0.73; label lookup 0.0015-0.0016 / 0.0001 /
+0.0011-0.0012; two-level path 0.144-0.148 / 0.142-0.144 / 0.52-0.53; count by type
+0.031-0.033 / 0.028-0.029 / 0.96-0.97; page of skills 0.77 / 0.72-0.74 / 0.97-0.99;
+projects per field of science 0.24-0.26 / 0.23-0.26 / 1.25-1.27; observations per
+indicator 0.019-0.020 / 0.016 / 0.094-0.096.
+Ours is 0.93-1.26x direct on every query that takes more than 10 ms (target <= 1.3x); a
+request costs about 1.5 ms before any work (HTTP 0.9 ms, as for the static context
+document; handing the query to a worker thread about 0.5 ms), so 1.7x on a 3 ms query and
+30x on a 0.05 ms lookup. rdflib-endpoint is 28.8x and 31.2x slower on the aggregate
+(target >= 30x: at the limit), 13.5-14.4x on the three-source join, 3.5-5.1x on the path,
+the two group-bys and the observations, 1.3x on the page, and 0.8x on the lookup (its
+pure-Python answer to a point lookup costs less than our per-request work; target
+missed). Earlier runs took the median of 5 runs only: 1.9-2.6 ms for our lookup.
 Compacting the store (1.5 s; same store, pyoxigraph direct, before / after): path 0.199 /
 0.139 s, projects 0.345 / 0.253 s, join 0.059 / 0.049 s, observations 0.023 / 0.016 s.
 Before the merged copy (the 8 graphs as the default graph, ``--no-merge``):
 ours 0.235 s on the join, 1.01 s on the path, 1.79 s on the projects, 1.21 s on the page,
 and rdflib-endpoint was faster than ours on three queries.
-JSON-LD resources, 50 clients: 136 and 141 requests/s, median 360 and 344 ms, p99 912
-and 856 ms (107 requests/s and p99 1,129 ms over the 8 graphs, without the merged copy).
+JSON-LD resources, 50 clients: 166 and 165 requests/s, median 292 ms, p99 753 and 806 ms
+(136-141 requests/s, p99 856-912 ms before the compaction to JSON-LD was made cheaper and
+the JSON left unindented; 107 requests/s and p99 1,129 ms over the 8 graphs, without the
+merged copy). Each resource costs about 6 ms of one core: its query 2-3 ms (2.4 ms of it
+the labels and types of the 46 resources an ESCO concept links to, on average), the
+compaction 0.55 ms and the JSON 0.14 ms, the rest HTTP and routing.
 """
 
 from __future__ import annotations
