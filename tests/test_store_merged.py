@@ -61,7 +61,9 @@ def test_a_query_over_all_the_merged_graphs_reads_the_copy_as_one_merge(
 
 
 WRITES: dict[str, Callable[[EmbeddedStore], object]] = {
-    "replace_graph": lambda s: s.replace_graph(A, triple("a", "2")),
+    "replace_graph with blank nodes": lambda s: s.replace_graph(
+        A, triple("shared") + f'_:x <{EX}p> "2" .\n'
+    ),
     "replace_graph, first load": lambda s: (
         (s.update(f"DROP GRAPH <{A}>"), s.merge([A, B])) and s.replace_graph(A, triple("new"))
     ),
@@ -107,6 +109,37 @@ def test_added_triples_go_to_the_copy_too_and_it_stays_in_use(store: EmbeddedSto
     assert store.merged == {A, B}
     assert rows(store, [A, B]) == reference(store, [A, B])
     assert f'<{EX}added> <{EX}p> "1"' in rows(store, [A, B])
+
+
+def test_replacing_a_merged_graph_changes_the_copy_in_the_same_update(
+    store: EmbeddedStore,
+) -> None:
+    store.replace_graph(A, triple("a", "2") + triple("new"))  # "shared" leaves A, not B
+    assert store.merged == {A, B}
+    assert rows(store, [A, B]) == reference(store, [A, B])
+    assert f'<{EX}shared> <{EX}p> "1"' in rows(store, [A, B])
+    assert f'<{EX}a> <{EX}p> "1"' not in rows(store, [A, B])
+    store.replace_graph(B, triple("b"))  # now "shared" is in no merged graph
+    assert store.merged == {A, B}
+    assert rows(store, [A, B]) == reference(store, [A, B])
+    assert store.count(MERGED) == 3
+
+
+def test_an_emptied_graph_leaves_the_merge(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.add_triples(A, triple("shared") + triple("a"))
+    store.add_triples(B, triple("shared") + triple("b"))
+    store.merge([A, B])
+    store.replace_graph(A, "")  # as the Graph Store Protocol's DELETE does
+    assert store.count(A) == 0 and store.merged == {B}
+    assert rows(store, [B]) == reference(store, [B]) and store.count(MERGED) == 2
+    store.close()
+    del store
+    reopened = EmbeddedStore(tmp_path / "store")
+    assert reopened.merged == {B}  # the marker says so too
+    reopened.replace_graph(B, "")  # the last merged graph: the copy stops
+    assert reopened.merged == frozenset()
+    reopened.close()
 
 
 def test_writes_to_other_graphs_keep_the_copy_in_use(store: EmbeddedStore) -> None:

@@ -135,7 +135,8 @@ async def _graph(request: Request, scope: GraphScope, graph: str) -> Response:
     if request.method == "DELETE":
         if not existed:
             raise ApiError(404, f"there is no graph <{graph}> to delete")
-        drop = partial(store.update, f"DROP GRAPH <{graph}>")
+        # replacing with nothing: on the embedded store, the merged copy follows
+        drop = partial(store.replace_graph, graph, "")
         await _write(request, writer.key, graph, action, drop)
         return Response(status_code=204)
     ntriples = await _body(request, graph)

@@ -1,8 +1,9 @@
 """Keeping the embedded store's merged copy of the public graphs in use while the server
 takes writes.
 
-A write over HTTP (SPARQL Update, Graph Store Protocol) to a public graph stops the use of
-the merged copy (see :mod:`skillsgraph.store.embedded`): answers stay right, and queries
+A SPARQL Update over HTTP to a public graph stops the use of the merged copy (see
+:mod:`skillsgraph.store.embedded`; the Graph Store Protocol's PUT, POST and DELETE change
+the copy in their own transaction and keep it in use): answers stay right, and queries
 over the public graphs read the eight graphs again, 3-7x slower on disk. So once no write
 has come for ``quiet`` seconds, the server rebuilds the copy by its delta, in a thread of
 its own: on disk, for the bundled data, 9 s even after a one-triple write (the rebuild

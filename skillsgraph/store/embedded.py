@@ -17,11 +17,14 @@ path query of bench/serving.py takes 0.96 s over the 8 public graphs against 0.1
 one graph holding their merge). So :meth:`EmbeddedStore.merge` keeps one hidden graph,
 :data:`MERGED`, holding the merge of a set of graphs (the public ones), and a query whose
 default graph includes all of them reads that one graph instead, beside the rest of its
-list. The copy is used only while it is exact: every write that may touch one of its
-graphs first stops its use, in the store and in a marker graph (a write to a graph it
-merges through :meth:`~EmbeddedStore.add_triples` also adds to the copy, and resumes it);
-``skillsgraph ingest`` rebuilds it at the end of a run, ``skillsgraph serve`` once writes
-over HTTP pause (:mod:`skillsgraph.api.merging`). It also gives the default graph the
+list. The copy is used only while it is exact. A write whose effect on the copy is known
+changes the copy too, in the same transaction, and keeps it in use:
+:meth:`~EmbeddedStore.add_triples` adds to it, and :meth:`~EmbeddedStore.replace_graph`
+applies its delta to it (a removed triple leaves the copy unless another merged graph
+holds it; a graph replaced by nothing leaves the merge). Every other write that may touch
+one of its graphs first stops its use, in the store and in a marker graph; ``skillsgraph
+ingest`` rebuilds it at the end of a run, ``skillsgraph serve`` once writes over HTTP
+pause (:mod:`skillsgraph.api.merging`). It also gives the default graph the
 set semantics of an RDF merge: pyoxigraph repeats a triple held by two of the listed graphs.
 
 >>> store = EmbeddedStore(None)
@@ -152,6 +155,9 @@ class EmbeddedStore:
             _may_write_unnamed(sparql) or any(f"<{g}>" in sparql for g in self._merged)
         ):
             self._stop_merged()
+        self._run_update(sparql)
+
+    def _run_update(self, sparql: str) -> None:
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
@@ -173,8 +179,21 @@ class EmbeddedStore:
         removed = old.filter(~old.is_in(new.implode(), nulls_equal=False))
         added = new.filter(~new.is_in(old.implode(), nulls_equal=False))
         if removed.len() or added.len():
-            self._stop_merged([graph])
-            self.update(_delta_update(graph, removed, added, new))
+            operations = [_delta_update(graph, removed, added, new)]
+            kept = self._merged - {graph} if new.len() == 0 else self._merged
+            if graph in self._merged and kept and not _has_blank(pl.concat([removed, added])):
+                # the copy follows in the same transaction, and stays in use
+                operations += _copy_delta(removed, added, kept)
+                if kept != self._merged:  # an emptied graph is no longer public
+                    derived = f"<{MERGED}> <{_DERIVED_FROM}> <{graph}>"
+                    operations.append(
+                        f"DELETE DATA {{ GRAPH <{_MERGED_SOURCES}> {{ {derived} }} }}"
+                    )
+                self._run_update(" ;\n".join(operations))
+                self._merged = kept
+            else:
+                self._stop_merged([graph])
+                self.update(operations[0])
         after = before - removed.len() + added.len()
         return ReplaceReport(graph, before, after, removed.len(), added.len(), _since(started))
 
@@ -399,12 +418,35 @@ def _merge_update(graphs: Sequence[str]) -> str:
     )
 
 
+def _has_blank(lines: pl.Series) -> bool:
+    return bool(lines.str.contains(r"(^|\s)_:").any())
+
+
+def _copy_delta(removed: pl.Series, added: pl.Series, graphs: Iterable[str]) -> list[str]:
+    """The operations that keep :data:`MERGED` the merge of ``graphs`` when one of them
+    lost the triples ``removed`` and gained ``added`` (no blank nodes): the added ones go
+    in, and a removed one goes out unless a merged graph still holds it."""
+    operations = []
+    if added.len():
+        operations.append(f"INSERT DATA {{ GRAPH <{MERGED}> {{\n{_body(added)}}} }}")
+    if removed.len():
+        rows = "\n".join(
+            f"({t.subject} {t.predicate} {t.object})"
+            for t in ox.parse(_body(removed), format=ox.RdfFormat.N_TRIPLES)
+        )
+        among = ", ".join(f"<{g}>" for g in sorted(graphs))
+        operations.append(
+            f"DELETE {{ GRAPH <{MERGED}> {{ ?s ?p ?o }} }}\n"
+            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}}\n"
+            f"  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN ({among})) }} }}"
+        )
+    return operations
+
+
 def _delta_update(graph: str, removed: pl.Series, added: pl.Series, new: pl.Series) -> str:
     """One SPARQL update: the delta, or the whole graph where the delta is most of it or
     where blank nodes make a delta meaningless (they cannot be named in DELETE DATA)."""
-    has_bnodes = bool(removed.str.contains(r"(^|\s)_:").any()) or bool(
-        added.str.contains(r"(^|\s)_:").any()
-    )
+    has_bnodes = _has_blank(removed) or _has_blank(added)
     if has_bnodes or removed.len() + added.len() > _FULL_REPLACE_SHARE * max(new.len(), 1):
         return (
             f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{_body(new)}}} }}"

@@ -217,8 +217,9 @@ def test_post_to_the_store_creates_a_graph(app_store: tuple[TestClient, Embedded
 
 
 def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) -> None:
-    """A write stops the use of the embedded store's merged copy of the public graphs; the
-    server rebuilds it ``merge_quiet`` seconds after the last write, with the writes in."""
+    """A SPARQL Update stops the use of the embedded store's merged copy of the public
+    graphs; the server rebuilds it ``merge_quiet`` seconds after the last write, with the
+    writes in."""
     store = EmbeddedStore(None)
     load_public(store, settings, PUBLIC_SOURCE, '<http://ex.org/c1> <http://ex.org/p> "C" .\n')
     assert merge_public(store, settings)
@@ -228,12 +229,10 @@ def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) ->
     app = create_app(settings, store, registry=registry, merge_quiet=1.0)
     keeper = app.state.skillsgraph.merging
     with TestClient(app) as client:
-        put = client.put(
-            f"/store/source/{PUBLIC_SOURCE}",
-            content=b'<http://ex.org/a> <http://ex.org/b> "y" .',
-            headers={"content-type": "text/turtle", **WRITER},
-        )
-        assert put.status_code == 204 and not store.merged  # the copy is out of use
+        triple = '<http://ex.org/a> <http://ex.org/b> "y"'
+        first = f"INSERT DATA {{ GRAPH <{SOURCE}{PUBLIC_SOURCE}> {{ {triple} }} }}"
+        written = client.post("/sparql", content=first, headers={**UPDATE, **WRITER})
+        assert written.status_code == 200 and not store.merged  # the copy is out of use
         time.sleep(0.6)
         update = f'INSERT DATA {{ GRAPH <{NEW}> {{ <http://ex.org/a> <http://ex.org/b> "z" }} }}'
         response = client.post("/sparql", content=update, headers={**UPDATE, **WRITER})
@@ -251,6 +250,47 @@ def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) ->
             "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
         )
         assert sorted(map(str, merged)) == sorted(map(str, direct))  # type: ignore[arg-type]
+    store.close()
+
+
+def test_graph_store_writes_keep_the_merged_copy_in_use(settings: Settings) -> None:
+    """PUT, POST and DELETE of a public graph change the copy in the same transaction:
+    it stays in use, exact, and no rebuild is needed."""
+    store = EmbeddedStore(None)
+    load_public(store, settings, PUBLIC_SOURCE, '<http://ex.org/c1> <http://ex.org/p> "C" .\n')
+    load_public(store, settings, "other", '<http://ex.org/c1> <http://ex.org/p> "C" .\n')
+    assert merge_public(store, settings)
+    registry = Registry.from_mapping(
+        {"participants": {"writer": {"tokens": [hash_token("tok-writer")], "roles": ["writer"]}}}
+    )
+    app = create_app(settings, store, registry=registry, merge_quiet=None)
+    turtle = {"content-type": "text/turtle", **WRITER}
+    with TestClient(app) as client:
+        url = f"/store/source/{PUBLIC_SOURCE}"
+        assert (
+            client.put(
+                url, content=b"<http://ex.org/a> <http://ex.org/b> 1 .", headers=turtle
+            ).status_code
+            == 204
+        )
+        assert (
+            client.post(
+                url, content=b"<http://ex.org/a> <http://ex.org/b> 2 .", headers=turtle
+            ).status_code
+            == 204
+        )
+        assert store.merged == set(public_graphs(store, settings))
+        assert ask(client, "ASK { <http://ex.org/a> <http://ex.org/b> 1, 2 }")
+        assert ask(client, 'ASK { <http://ex.org/c1> <http://ex.org/p> "C" }')  # still in "other"
+        assert client.delete("/store/source/other", headers=WRITER).status_code == 204
+        public = public_graphs(store, settings)
+        assert store.merged == set(public) and f"{SOURCE}other" not in public
+        assert not ask(client, 'ASK { <http://ex.org/c1> <http://ex.org/p> "C" }')
+        copy = store.query("SELECT ?s ?p ?o { ?s ?p ?o }", default_graphs=public)
+        direct = store.pyoxigraph.query(
+            "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
+        )
+        assert sorted(map(str, copy)) == sorted(map(str, direct))  # type: ignore[arg-type]
     store.close()
 
 
