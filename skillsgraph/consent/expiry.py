@@ -52,8 +52,11 @@ class ExpiryKeeper:
 
     def start(self) -> None:
         """Purge what has expired already, then each consent as it expires."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="consent-expiry", daemon=True)
+        self._stop.set()  # a thread from an earlier start stops on its own event
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop, args=(self._stop,), name="consent-expiry", daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
@@ -61,16 +64,16 @@ class ExpiryKeeper:
         self._stop.set()
         self.waiting = None
 
-    def _loop(self) -> None:
+    def _loop(self, stop: threading.Event) -> None:
         wait = 0.0
-        while not self._stop.wait(wait):
+        while not stop.wait(wait):
             try:
                 self._purge()
                 wait = self._wait()
             except Exception:  # a thread's error would go nowhere: log it, keep serving
                 log.exception("could not purge the expired consents")
                 wait = self._poll
-            if not self._stop.is_set():
+            if not stop.is_set():
                 self.waiting = wait
 
     def _purge(self) -> None:
