@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from skillsgraph.config import Settings  # noqa: E402
 from skillsgraph.consent import AccessContext, Purpose, query_as, query_personal  # noqa: E402
+from skillsgraph.consent.scope import merge_public  # noqa: E402
 from skillsgraph.ingest import available_sources, ingest  # noqa: E402
 from skillsgraph.query import run_query  # noqa: E402
 from skillsgraph.store import EmbeddedStore, Store  # noqa: E402
@@ -110,6 +111,15 @@ def run(
             f"{wall:6.1f} s (load {load:5.1f} s, {report.replace.quads_after:,} quads)"
         )
         print(f"[{name}] {source}: {cells[f'ingest {source}']}", flush=True)
+    # as `skillsgraph ingest` ends: the merged copy of the public graphs (embedded store
+    # only; None on a server), then compaction (a no-op on a server)
+    t = time.perf_counter()
+    merged = merge_public(store, settings)
+    store.compact()
+    cells["merged copy and compaction"] = (
+        "n/a" if merged is None else f"{time.perf_counter() - t:6.1f} s ({merged:,} triples)"
+    )
+    print(f"[{name}] merged copy and compaction: {cells['merged copy and compaction']}")
     cells["ingest total"] = f"{time.perf_counter() - started:6.1f} s"
     t = time.perf_counter()
     again = ingest(store, settings, "esco")
