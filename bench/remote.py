@@ -16,18 +16,21 @@ Run: ``.venv/bin/python bench/remote.py [--repeat 5] [--backends embedded,oxigra
 (about 10 minutes per backend on 2 cores for the whole corpus; needs
 scripts/ensure-virtuoso.sh and the test extras).
 
-Measured 2026-11-25, whole corpus (3.17M quads, 32,593 consent graphs), 2 shared cores;
-embedded / Virtuoso 7.2 (100,000 buffers): ingest learners 135.3 s (load 47.2) / 374.5 s
-(load 271.9); ingest total 203 / 444 s; re-ingest ESCO unchanged 23.2 / 28.9 s;
-essential skills 21.0 / 96.7 ms; skills demanded and taught 362.6 / 109.8 ms; quads per
-graph 393.7 / 263.7 ms; skills per type 514.3 / 110.9 ms; label search 40.3 / 133.8 ms;
-occupations via a transitive path 16,758 / 382.8 ms; one occupation as CONSTRUCT 1.4 /
-100.0 ms; ASK 0.5 / 102.0 ms; first query of the research lab's context (builds its
-view, 1.26M triples) 95.1 / 35.0 s; then user SPARQL over the view 1,094 / 156.1 ms and
-the project's rewritten query 448.7 / 490.5 ms. The embedded column ran while tests ran
-beside it. Right after the loads a Virtuoso request cost about 95 ms before any
-work; a later probe gave 22.6 ms for run_query of an ASK (5.7 ms before the consent
-graphs), 14.8 ms of it listing the public graphs.
+Measured 2026-11-25, whole corpus (3.17M quads, 32,593 consent graphs), 2 cores, one
+backend at a time; embedded (merged copy and compaction after the loads, as ``skillsgraph
+ingest`` ends: 20.2 s) / Oxigraph server 0.4 / Virtuoso 7.2 (100,000 buffers): ingest
+learners 118.2 / 280.1 / 356.7 s (load 33.2 / 183.4 / 255.1 s); ingest total 200 / 352 /
+413 s; re-ingest ESCO unchanged 23.4 / 67.7 / 34.6 s; essential skills 5.1 / 20.3 / 98.2
+ms; skills demanded and taught 56.9 / 254.8 / 107.6 ms; quads per graph 357 / 326 / 273
+ms; skills per type 64.4 / 381.7 / 111.3 ms; label search 37.3 / 34.4 / 135.3 ms;
+occupations via a transitive path 1,767 / 13,563 / 378 ms; one occupation as CONSTRUCT
+1.2 / 8.5 / 91.8 ms; ASK 0.4 / 4.8 / 85.9 ms; first query of the research lab's context
+(builds its view, 1.26M triples) 87.7 / 105.7 / 32.8 s; then user SPARQL over the view
+271 / 945 / 144 ms and the project's rewritten query 139 / 217 / 98 ms. Without the
+merged copy (the embedded column of an earlier run), the embedded store took 16,126 ms on
+the path, 558 ms on the skills per type and 1,175 ms on the user SPARQL. Oxigraph server
+reads the public graphs as pyoxigraph does without the copy (each pattern in each graph).
+A Virtuoso request costs about 85 ms before any work right after the loads.
 """
 
 from __future__ import annotations
