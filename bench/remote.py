@@ -18,7 +18,7 @@ scripts/ensure-virtuoso.sh and the test extras).
 
 Measured 2026-11-25, whole corpus (3.17M quads, 32,593 consent graphs), 2 cores, one
 backend at a time; embedded (merged copy and compaction after the loads, as ``skillsgraph
-ingest`` ends: 20.2 s) / Oxigraph server 0.4 / Virtuoso 7.2 (100,000 buffers): ingest
+ingest`` ends: 20.2 s) / Oxigraph server 0.5.13 / Virtuoso 7.2 (100,000 buffers): ingest
 learners 118.2 / 280.1 / 356.7 s (load 33.2 / 183.4 / 255.1 s); ingest total 200 / 352 /
 413 s; re-ingest ESCO unchanged 23.4 / 67.7 / 34.6 s; essential skills 5.1 / 20.3 / 98.2
 ms; skills demanded and taught 56.9 / 254.8 / 107.6 ms; quads per graph 357 / 326 / 273
