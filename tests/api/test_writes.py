@@ -216,6 +216,15 @@ def test_post_to_the_store_creates_a_graph(app_store: tuple[TestClient, Embedded
     assert store.count(graph) == 1
 
 
+def assert_copy_is_the_merge(store: EmbeddedStore, public: list[str]) -> None:
+    """A query over the public graphs (read through the copy) gives their distinct merge."""
+    copy = store.query("SELECT ?s ?p ?o { ?s ?p ?o }", default_graphs=public)
+    direct = store.pyoxigraph.query(
+        "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
+    )
+    assert sorted(map(str, copy)) == sorted(map(str, direct))  # type: ignore[arg-type]
+
+
 def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) -> None:
     """A SPARQL Update stops the use of the embedded store's merged copy of the public
     graphs; the server rebuilds it ``merge_quiet`` seconds after the last write, with the
@@ -245,11 +254,7 @@ def test_the_merged_copy_is_rebuilt_once_the_writes_pause(settings: Settings) ->
         public = public_graphs(store, settings)
         assert keeper.rebuilds == 1 and store.merged == set(public) and NEW in public
         assert ask(client, 'ASK { <http://ex.org/a> <http://ex.org/b> "y", "z" }')
-        merged = store.query("SELECT ?s ?p ?o { ?s ?p ?o }", default_graphs=public)
-        direct = store.pyoxigraph.query(
-            "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
-        )
-        assert sorted(map(str, merged)) == sorted(map(str, direct))  # type: ignore[arg-type]
+        assert_copy_is_the_merge(store, public)
     store.close()
 
 
@@ -286,11 +291,7 @@ def test_graph_store_writes_keep_the_merged_copy_in_use(settings: Settings) -> N
         public = public_graphs(store, settings)
         assert store.merged == set(public) and f"{SOURCE}other" not in public
         assert not ask(client, 'ASK { <http://ex.org/c1> <http://ex.org/p> "C" }')
-        copy = store.query("SELECT ?s ?p ?o { ?s ?p ?o }", default_graphs=public)
-        direct = store.pyoxigraph.query(
-            "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", default_graph=[ox.NamedNode(g) for g in public]
-        )
-        assert sorted(map(str, copy)) == sorted(map(str, direct))  # type: ignore[arg-type]
+        assert_copy_is_the_merge(store, public)
     store.close()
 
 
