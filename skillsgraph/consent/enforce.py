@@ -150,21 +150,29 @@ def rewrite(
     settings: Settings, context: AccessContext, sparql: str, now: datetime, *, view: bool = False
 ) -> str:
     """The project's own query ``sparql`` with each ``GRAPH <personal> { P }`` replaced by
-    ``GRAPH ?cg { P } GRAPH <permissions> { ?cg sg:permittedFor <ctx> ; sg:validUntil ?u }
-    FILTER(?u > now)``, the filters of a flat ``P`` moved after it. Other ``GRAPH``
-    clauses must name public graphs; ``SERVICE``, ``FROM`` and ``FROM NAMED`` are refused.
+    ``GRAPH ?cg { P } GRAPH <permissions> { <ctx> ?cg ?u } FILTER(?u > now)``, the filters
+    of a flat ``P`` moved after it. Other ``GRAPH`` clauses must name public graphs;
+    ``SERVICE``, ``FROM`` and ``FROM NAMED`` are refused.
 
-    The shape was measured on 10k learners against other joins (index first, nested
-    group, ``FILTER EXISTS``, ``OPTIONAL``): data first, flat, is the only one within
-    1.1x of the unenforced query on all six bench queries; a filter left inside ``P``
-    made the optimiser start from the index (30-60x slower on a selective query).
+    The join was measured against other shapes (nested group, ``FILTER EXISTS``,
+    ``OPTIONAL``, hash joins of subqueries): flat, with the filters of ``P`` after the
+    index, is the fastest; a filter left inside ``P`` made the optimiser start from the
+    index on a selective query (30-60x slower).
 
-    A ``P`` anchored on a constant (``<learner> ?p ?o``, ``?e sg:finalResult "Fail"``; see
-    :func:`~skillsgraph.consent.sparql.anchored`) joins the one-triple form of the entry,
-    ``?cg <ctx> ?u``: one lookup per row instead of two. On 30k learners on disk, the
-    anchored queries took 1.02-1.17x the unenforced time that way against 1.21-2.06x
-    with the two-triple form; on a pattern over all learners the one-triple form made
-    the optimiser loop per row (1.27-1.39x against 0.81-1.03x), so it keeps the other.
+    Two forms of the index entry (see :mod:`~skillsgraph.consent.index`), by what ``P``
+    starts from:
+
+    - ``P`` over all of a context's data (no constant): the entry ``<ctx> ?cg ?u``. The
+      optimiser starts from it (a bound subject), so the context's entries are read in
+      one range scan, each with its expiry, and ``P`` is matched inside each permitted
+      graph. On 100k learners on disk the two such bench queries took 0.89x and 0.61x the
+      unenforced time, against 1.05-1.09x and 0.74-0.76x reading the entries as
+      ``?cg sg:permittedFor <ctx> ; sg:validUntil ?u`` (a lookup per entry for its expiry).
+    - ``P`` anchored on a constant (``<learner> ?p ?o``, ``?e sg:finalResult "Fail"``; see
+      :func:`~skillsgraph.consent.sparql.anchored`), whose matches are few: the entry
+      ``?cg <ctx> ?u``, which the optimiser joins after ``P``, one lookup per row. Starting
+      from the context's entries instead took 22x and 79x the unenforced time on the
+      two most selective bench queries.
 
     The index holds entries only for contexts in use: run the result through
     :func:`query_personal`, which starts maintaining the context first.
@@ -197,10 +205,8 @@ def rewrite(
     kinds = [anchored(tokens, c) for c in clauses if c.term == personal]
 
     def join(n: int) -> tuple[str, str]:
-        if kinds[n]:
-            entry = f"?_cg{n} <{ctx}> ?_until{n}"
-        else:
-            entry = f"?_cg{n} <{SG}permittedFor> <{ctx}> ; <{SG}validUntil> ?_until{n}"
+        # anchored: after P, a lookup per row; otherwise first, one range scan
+        entry = f"?_cg{n} <{ctx}> ?_until{n}" if kinds[n] else f"<{ctx}> ?_cg{n} ?_until{n}"
         index = f"GRAPH <{permissions}> {{ {entry} }} FILTER(?_until{n} > {moment})"
         return f"GRAPH ?_cg{n} {{", f"}} {index}"
 

@@ -6,8 +6,10 @@ In ``…/graph/permissions``:
   sg:contextPurpose <purpose>``;
 - each consent graph a record currently permits for it: ``<consent graph> sg:permittedFor
   <ctx> ; sg:validUntil t`` (the record's expiry, or 9999-12-31 when it has none), and the
-  same entry as one triple, ``<consent graph> <ctx> t``, which a query anchored on a
-  constant joins in one lookup per row instead of two (see
+  same entry as one triple twice: ``<consent graph> <ctx> t``, which a query anchored on a
+  constant joins in one lookup per row instead of two, and ``<ctx> <consent graph> t``,
+  which puts one context's entries in one contiguous range of the store's index, read
+  in one scan by a query over all of a context's data (see
   :func:`~skillsgraph.consent.enforce.rewrite`);
 - the earliest of those expiries: ``<…/graph/permissions> sg:validUntil t``, so that one
   lookup tells whether anything in the index (and so in a view) has expired;
@@ -91,7 +93,8 @@ def index_rule(g: Graphs, now: datetime, *, record: str = "?r", context: str = "
     r, ctx = record, context
     return f"""
 INSERT {{ GRAPH <{g.permissions}> {{
-  ?g <{SG}permittedFor> {ctx} . ?g <{SG}validUntil> ?until . ?g {ctx} ?until }} }}
+  ?g <{SG}permittedFor> {ctx} . ?g <{SG}validUntil> ?until . ?g {ctx} ?until .
+  {ctx} ?g ?until }} }}
 WHERE {{
   GRAPH <{g.consents}> {{
     {r} <{SG}consentGraph> ?g ; <{DPV}hasConsentStatus> ?status ;
@@ -116,8 +119,12 @@ WHERE {{
 
 
 def drop_entries(g: Graphs, graph: str) -> str:
-    """DELETE the index entries of one consent graph."""
-    return f"DELETE WHERE {{ GRAPH <{g.permissions}> {{ <{graph}> ?p ?o }} }}"
+    """DELETE the index entries of one consent graph (in all three forms)."""
+    p = f"<{g.permissions}>"
+    return (
+        f"DELETE WHERE {{ GRAPH {p} {{ <{graph}> ?p ?o }} }} ;\n"
+        f"DELETE WHERE {{ GRAPH {p} {{ ?ctx <{graph}> ?until }} }}"
+    )
 
 
 def lower_expiry(g: Graphs, graph: str) -> str:
@@ -291,13 +298,16 @@ def rebuild(
         maintained = sorted(set(known_contexts(store, settings)) | set(wanted))
         viewed = sorted(set(views(store, settings)) | {c.iri(settings) for c in with_views})
         triples = "".join(context_ntriples(settings, c) for c in wanted.values())
+        # what describes a context stays; its entries (``<ctx> <graph> t``) go
+        described_by = f"<{RDF_TYPE}>, <{SG}contextRecipient>, <{SG}contextPurpose>"
         # Virtuoso refuses an empty INSERT DATA
         described = f"INSERT DATA {{ GRAPH <{g.permissions}> {{ {triples} }} }} ;\n"
         store.update(
             "".join(f"DROP SILENT GRAPH <{g.view(ctx)}> ;\n" for ctx in maintained)
             + f"""DELETE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }} }}
 WHERE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }}
-         FILTER NOT EXISTS {{ GRAPH <{g.permissions}> {{ ?s a <{SG}AccessContext> }} }} }} ;
+         FILTER(?p NOT IN ({described_by})
+                || NOT EXISTS {{ GRAPH <{g.permissions}> {{ ?s a <{SG}AccessContext> }} }}) }} ;
 """
             + (described if triples else "")
             + index_rule(g, now)

@@ -183,7 +183,10 @@ def purge_expired(store: Store, settings: Settings, now: datetime) -> list[str]:
             for operation in drop_copies(store, settings, chunk, contexts, leaving):
                 store.update(operation)
         store.update(
-            f"""DELETE {{ GRAPH <{g.permissions}> {{ ?g ?p ?o }} }}
+            f"""DELETE {{ GRAPH <{g.permissions}> {{ ?c ?g ?u }} }}
+WHERE {{ GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> ?c ; <{SG}validUntil> ?u
+         FILTER(?u <= {datetime_literal(now)}) ?c ?g ?u }} }} ;
+DELETE {{ GRAPH <{g.permissions}> {{ ?g ?p ?o }} }}
 WHERE {{ GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> ?c ; <{SG}validUntil> ?u
          FILTER(?u <= {datetime_literal(now)}) ?g ?p ?o }} }} ;"""
             + earliest_expiry(g)

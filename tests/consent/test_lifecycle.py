@@ -233,6 +233,31 @@ def test_a_rebuild_derives_the_same_index_and_views(granted: World) -> None:
     assert report.view_triples == sum(len(before[g]) for g in graphs if "/view/" in g)
 
 
+def test_the_purge_of_an_expiry_leaves_the_index_a_rebuild_derives(granted: World) -> None:
+    """Every form of an expired consent's index entries leaves with it (consent 3 expires
+    after a day; only the statistics context may see it)."""
+    s, store = granted.settings, granted.store
+    for context in (LAB, STATS, JOBS):
+        seen(store, s, context, NOW)
+    later = NOW + timedelta(days=2)
+    query_as(store, s, STATS, "ASK {}", now=later)  # purges the expired consent
+    graphs = [g for g in store.graphs() if "/graph/view/" in g] + [s.graph("permissions")]
+    purged = {g: triples(store, g) for g in graphs}
+    assert not any("consent/3" in term for t in purged[s.graph("permissions")] for term in t)
+    rebuild(store, s, later)
+    assert {g: triples(store, g) for g in graphs} == purged
+
+
+def test_a_rebuild_after_an_expiry_keeps_no_entry_of_it(granted: World) -> None:
+    s, store = granted.settings, granted.store
+    for context in (LAB, STATS):
+        seen(store, s, context, NOW)
+    rebuild(store, s, NOW + timedelta(days=2))  # consent 3 expired, never purged
+    index = triples(store, s.graph("permissions"))
+    assert not any("consent/3" in term for t in index for term in t)
+    assert any(f"<{STATS.iri(s)}>" == t[0] for t in index)  # the context is still described
+
+
 def test_a_rebuild_compacts_the_store_after_its_writes(
     granted: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
