@@ -205,30 +205,41 @@ class Recording(EmbeddedStore):
 
 
 def test_an_application_query_reads_the_view_only_while_it_is_exact(settings: Settings) -> None:
+    """With an exact view, an anchored clause reads it and a clause over all of the
+    context's data joins the index; otherwise both join the index."""
     store = Recording()
     world = grant_three(build_world(store, settings))
     s = world.settings
-    view = s.graph("view/stats/official-statistics")
-    sparql = f"SELECT ?l {{ GRAPH <{s.graph('personal')}> {{ ?l a sg:Learner }} }}"
+    view = f"GRAPH <{s.graph('view/stats/official-statistics')}>"
+    index = f"GRAPH <{s.graph('permissions')}>"
+    personal = f"GRAPH <{s.graph('personal')}>"
+    over_all = f"SELECT ?l {{ {personal} {{ ?l a sg:Learner }} }}"
+    anchored = f"SELECT ?t {{ {personal} {{ <{ID}learner/3> a ?t }} }}"
 
-    def ask(now: datetime) -> tuple[set[tuple[str, ...]], str]:
+    def ask(sparql: str, now: datetime) -> tuple[set[tuple[str, ...]], str]:
         store.asked.clear()
         answer = query_personal(store, s, STATS, sparql, now=now, log=False)
-        return rows(answer), next(q for q in store.asked if "Learner" in q)
+        pattern = sparql.split("{ ", 2)[2].split(" }")[0]  # the clause's pattern
+        return rows(answer), next(q for q in store.asked if pattern in q)
 
-    learner3 = {(f"<{ID}learner/3>",)}
-    found, text = ask(NOW)  # no view yet: the index join
-    index = f"GRAPH <{s.graph('permissions')}>"
-    assert found == learner3 and index in text and view not in text
+    def paths(now: datetime) -> tuple[bool, bool]:
+        """Whether each query read the view, after checking its answer."""
+        found, text = ask(over_all, now)
+        assert found == ({(f"<{ID}learner/3>",)} if now == NOW else set())
+        assert (view in text) != (index in text)
+        types, anchored_text = ask(anchored, now)
+        assert types == ({(f"<{s.base}ontology#Learner>",)} if now == NOW else set())
+        assert (view in anchored_text) != (index in anchored_text)
+        return view in text, view in anchored_text
+
+    assert paths(NOW) == (False, False)  # no view yet: the index join
     query_as(store, s, STATS, "ASK {}", now=NOW)
-    found, text = ask(NOW)  # an exact view: read it
-    assert found == learner3 and f"GRAPH <{view}>" in text and index not in text
+    assert paths(NOW) == (False, True)  # an exact view: the anchored clause reads it
     later = NOW + timedelta(days=2)  # learner 3's consent expired, the view not purged
-    found, text = ask(later)
-    assert found == set() and index in text and store.count(view) > 0
+    assert paths(later) == (False, False)
+    assert store.count(s.graph("view/stats/official-statistics")) > 0
     query_as(store, s, STATS, "ASK {}", now=later)  # user SPARQL purges the view
-    found, text = ask(later)
-    assert found == set() and f"GRAPH <{view}>" in text
+    assert paths(later) == (False, True)
     store.close()
 
 
