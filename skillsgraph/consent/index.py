@@ -215,12 +215,16 @@ def known_contexts(store: Store, settings: Settings) -> list[str]:
     return [row["ctx"].value for row in result]
 
 
-def copy_view(g: Graphs, context: str) -> str:
-    """INSERT into a context's view every triple of the graphs the index permits for it."""
-    return (
-        f"INSERT {{ GRAPH <{g.view(context)}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
-        f"<{g.permissions}> {{ ?g <{SG}permittedFor> <{context}> }} GRAPH ?g {{ ?s ?p ?o }} }}"
-    )
+def copy_view(store: Store, g: Graphs, context: str) -> None:
+    """Fill a context's (empty) view with every triple of the graphs the index permits
+    for it, then mark it as kept up to date: until then, the project's own queries join
+    the index rather than read a partial view, and user SPARQL waits for the write lock.
+    The copy is written in bulk where the store can (see ``Store.copy_matches``); on disk
+    with 100k learners, a view of 2.4M triples took about 130 s as one SPARQL update."""
+    index = f"GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> <{context}> }}"
+    where = f"{index} GRAPH ?g {{ ?s ?p ?o }}"
+    store.copy_matches(g.view(context), where)
+    store.update(_view_marker(g, context))
 
 
 def _view_marker(g: Graphs, context: str) -> str:
@@ -257,13 +261,14 @@ def ensure_context(
             operations.append(f"INSERT DATA {{ GRAPH <{g.permissions}> {{ {described} }} }}")
             operations.append(index_rule(g, now, context=f"<{ctx}>"))
             operations.append(earliest_expiry(g))
-        if view and not bool(store.query(has_view)):
+        copy = view and not bool(store.query(has_view))
+        if copy:  # a copy left unmarked by an interrupted process goes first
             operations.append(f"DROP SILENT GRAPH <{g.view(ctx)}>")
-            operations.append(copy_view(g, ctx))
-            operations.append(_view_marker(g, ctx))
         if not operations:
             return False
         store.update(" ;\n".join(operations))
+        if copy:
+            copy_view(store, g, ctx)
     return True
 
 
@@ -314,11 +319,8 @@ WHERE {{ GRAPH <{g.permissions}> {{ ?s ?p ?o }}
             + " ;\n"
             + earliest_expiry(g)
         )
-        # One view at a time bounds the memory of each update. A view is marked as kept
-        # up to date in the update that completes it: until then, the project's own
-        # queries join the index rather than read a partial view.
         for ctx in viewed:
-            store.update(copy_view(g, ctx) + " ;\n" + _view_marker(g, ctx))
+            copy_view(store, g, ctx)
         entries = _count(store, f"GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> ?c }}")
         copied = sum(store.count(g.view(ctx)) for ctx in viewed)
     # Reads and writes may go on meanwhile: the lock is not needed to compact.

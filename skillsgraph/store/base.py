@@ -78,6 +78,12 @@ class Store(Protocol):
         """Add triples to ``graph`` in one transaction (append-only graphs: provenance)."""
         ...
 
+    def copy_matches(self, graph: str, where: str) -> None:
+        """Add to ``graph`` every triple ``?s ?p ?o`` that the group graph pattern
+        ``where`` matches: a derived copy, such as a consent view. Not one transaction on
+        every store: the caller marks the copy complete only once this returns."""
+        ...
+
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs."""
         ...

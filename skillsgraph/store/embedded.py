@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -249,6 +250,31 @@ class EmbeddedStore:
         self._load(graph, ntriples)
         self._load(MERGED, ntriples)
         self._mark_merged(merged)
+
+    def copy_matches(self, graph: str, where: str) -> None:
+        """The triples without blank nodes are copied in bulk: the store writes them out
+        of the query's answer into sorted files, in Rust throughout, instead of one
+        transaction holding every insert. Those with blank nodes go through a SPARQL
+        update, which keeps each blank node itself (a bulk load would give it a new
+        label, and the copy could no longer be told apart from its source)."""
+        self._stop_merged([graph])
+        plain = "FILTER(!isBlank(?s) && !isBlank(?o))"
+        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ {where} }} {plain} }}"
+        try:
+            with tempfile.TemporaryFile() as spool:
+                result = self._store.query(construct)
+                assert isinstance(result, ox.QueryTriples)
+                result.serialize(spool, format=ox.RdfFormat.N_TRIPLES)
+                spool.seek(0)
+                self._store.bulk_load(
+                    spool, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+                )
+        except OSError as exc:
+            raise StoreUnavailableError(f"store {self.location}: {exc}") from exc
+        blank = "FILTER(isBlank(?s) || isBlank(?o))"
+        self.update(
+            f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {{ {where} }} {blank} }}"
+        )
 
     def merge(self, graphs: Sequence[str]) -> int:
         """Make the hidden graph :data:`MERGED` hold the merge of ``graphs`` and use it for

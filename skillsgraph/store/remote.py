@@ -140,6 +140,9 @@ class RemoteStore:
                 f"not be read: {exc}"
             ) from exc
 
+    def copy_matches(self, graph: str, where: str) -> None:
+        self.update(f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {where} }}")
+
     def update(self, sparql: str) -> None:
         if query_kind(sparql) != "update":
             raise BadInputError("the SPARQL update is not valid: a query is not an update")

@@ -144,6 +144,28 @@ def test_blank_nodes_load_as_one_document(any_store: Store) -> None:
     assert any_store.count(A) == 3
 
 
+def test_copy_matches_copies_what_the_pattern_matches_blank_nodes_as_themselves(
+    any_store: Store,
+) -> None:
+    any_store.replace_graph(A, nt("1", "a") + f"_:x <{EX}p> _:y .\n<{EX}2> <{EX}q> _:x .\n")
+    any_store.replace_graph(B, nt("3", "c") + nt("1", "a"))
+    any_store.add_triples(C, f"<{A}> <{EX}keep> <{EX}yes> .\n<{B}> <{EX}keep> <{EX}yes> .\n")
+    copy = f"{EX}copy"
+    kept = f"GRAPH <{C}> {{ ?g <{EX}keep> <{EX}yes> }}"
+    any_store.copy_matches(copy, f"{kept} GRAPH ?g {{ ?s ?p ?o }}")
+    assert any_store.count(copy) == 4  # the triple in both graphs once
+    # each blank node of the copy is the source's own: the copy can be told from nothing
+    rows = any_store.query(
+        f"SELECT ?s ?p ?o {{ GRAPH <{copy}> {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{copy}>) }} }}"
+    )
+    assert list(rows) == []  # type: ignore[arg-type]
+    any_store.update(
+        f"DELETE {{ GRAPH <{copy}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{A}> {{ ?s ?p ?o }} }}"
+    )
+    assert any_store.count(copy) == 1  # only B's own triple is left
+
+
 def test_replace_graphs_sets_the_source_and_its_prefixed_graphs(any_store: Store) -> None:
     source = f"{EX}source"
     any_store.replace_graph(f"{EX}other", nt("o", "keep"))
