@@ -219,8 +219,9 @@ def copy_view(store: Store, g: Graphs, context: str) -> None:
     """Fill a context's (empty) view with every triple of the graphs the index permits
     for it, then mark it as kept up to date: until then, the project's own queries join
     the index rather than read a partial view, and user SPARQL waits for the write lock.
-    The copy is written in bulk where the store can (see ``Store.copy_matches``); on disk
-    with 100k learners, a view of 2.4M triples took about 130 s as one SPARQL update."""
+    The copy is written in bulk where the store can (see ``Store.copy_matches``): on disk,
+    a view of the bundled learners (1.26M triples) took 17.8 s, against 56.6 s as one
+    SPARQL update."""
     index = f"GRAPH <{g.permissions}> {{ ?g <{SG}permittedFor> <{context}> }}"
     where = f"{index} GRAPH ?g {{ ?s ?p ?o }}"
     store.copy_matches(g.view(context), where)
